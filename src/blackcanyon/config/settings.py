@@ -1,0 +1,298 @@
+"""Settings for every profile, driven by the environment (see .env.example).
+
+BCT_ENV selects the profile: ``development`` (default: SQLite under var/, DEBUG, mail to files),
+``test`` (the suite; SQLite or PostgreSQL by BCT_TEST_DB) or ``production`` (refuses to start with
+an unsafe configuration; see config/guard.py).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from blackcanyon.config.guard import DEV_SECRET_KEY, is_true, production_problems
+
+ENV = os.environ
+BCT_ENV = ENV.get("BCT_ENV", "development")
+if BCT_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"BCT_ENV must be development, test or production, not {BCT_ENV!r}.")
+PRODUCTION = BCT_ENV == "production"
+TESTING = BCT_ENV == "test"
+
+if PRODUCTION:
+    _problems = production_problems(ENV)
+    if _problems:
+        raise ImproperlyConfigured(
+            "Refusing to start in production:\n" + "\n".join(f"  - {p}" for p in _problems)
+        )
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent.parent
+VAR_DIR = Path(ENV.get("BCT_VAR_DIR", BASE_DIR / "var"))
+
+SECRET_KEY = ENV.get("SECRET_KEY") or DEV_SECRET_KEY
+DEBUG = False if PRODUCTION or TESTING else is_true(ENV.get("DEBUG", "1"))
+
+PUBLIC_APP_URL = ENV.get("PUBLIC_APP_URL", "http://127.0.0.1:8000").rstrip("/")
+_public_host = urlparse(PUBLIC_APP_URL).hostname or "127.0.0.1"
+ALLOWED_HOSTS = [_public_host, *[h for h in ENV.get("ALLOWED_HOSTS", "").split(",") if h]]
+if not PRODUCTION:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver"]
+CSRF_TRUSTED_ORIGINS = [PUBLIC_APP_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_tasks_db",
+    "blackcanyon.core",
+    "blackcanyon.accounts",
+    "blackcanyon.organizers",
+    "blackcanyon.events",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "blackcanyon.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "blackcanyon.core.middleware.TenancyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "blackcanyon.config.urls"
+WSGI_APPLICATION = "blackcanyon.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "blackcanyon.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+# The web app connects as DATABASE_URL (a role that is neither superuser nor table owner, see
+# docs/tenancy.md). `bct migrate` uses MIGRATE_DATABASE_URL (the owner) and `bct worker` uses
+# WORKER_DATABASE_URL (a member of bct_system) when they are set.
+_process = ENV.get("BCT_PROCESS", "web")
+if TESTING:
+    if ENV.get("BCT_TEST_DB", "sqlite") == "postgres":
+        _db_url = ENV.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    else:
+        _db_url = "sqlite:///" + str(VAR_DIR / "test.sqlite3")
+else:
+    _db_url = ENV.get("DATABASE_URL") or "sqlite:///" + str(VAR_DIR / "db.sqlite3")
+    if _process == "migrate" and ENV.get("MIGRATE_DATABASE_URL"):
+        _db_url = ENV["MIGRATE_DATABASE_URL"]
+    elif _process == "worker" and ENV.get("WORKER_DATABASE_URL"):
+        _db_url = ENV["WORKER_DATABASE_URL"]
+
+_default_db = dj_database_url.parse(
+    _db_url, conn_max_age=0 if TESTING else 60, conn_health_checks=not TESTING
+)
+if _default_db["ENGINE"] == "django.db.backends.postgresql":
+    _default_db["ENGINE"] = "blackcanyon.core.db"
+    _default_db["TEST"] = {"NAME": ENV.get("BCT_TEST_DB_NAME", "test_blackcanyon")}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL lets the web server and the worker use the embedded database at the same time.
+    _default_db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES = {"default": _default_db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Name of the PostgreSQL group role the web app runs as (RLS policies apply to it).
+BCT_DB_APP_ROLE = "bct_app"
+BCT_DB_SYSTEM_ROLE = "bct_system"
+
+# --- Cache ------------------------------------------------------------------------------------
+if ENV.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ENV["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Tasks ------------------------------------------------------------------------------------
+# The task row is written in the caller's transaction: a rolled-back transaction never runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; the suite creates many users. Production keeps Argon2.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "organizers:home"
+LOGOUT_REDIRECT_URL = "events:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+
+AXES_FAILURE_LIMIT = int(ENV.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# --- Mail -------------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Black Canyon Tickets <tickets@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if ENV.get("EMAIL_URL"):
+    _mail = urlparse(ENV["EMAIL_URL"])
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _mail.hostname or "localhost",
+                "port": _mail.port or 25,
+                "username": _mail.username or "",
+                "password": _mail.password or "",
+                "use_tls": _mail.scheme == "smtp+tls",
+            },
+        }
+    }
+elif TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+
+# --- I18N / time ------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security -----------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if is_true(ENV.get("BEHIND_TLS_PROXY")):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging --------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "blackcanyon.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "blackcanyon.core.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if PRODUCTION else "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# --- Product --------------------------------------------------------------------------------------
+BCT_INVITATION_TTL = timedelta(days=7)
+BCT_EMAIL_VERIFICATION_TTL = 60 * 60 * 24 * 3
+BCT_MAX_IMAGE_BYTES = 5 * 1024 * 1024

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("blackcanyon.accounts.urls")),
+    path("o/", include("blackcanyon.organizers.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("blackcanyon.core.urls")),
+    path("", include("blackcanyon.events.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

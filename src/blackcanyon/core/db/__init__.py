@@ -1,0 +1,1 @@
+"""PostgreSQL backend that carries the tenant context (and an optional role) on every connection."""

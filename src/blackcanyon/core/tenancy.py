@@ -1,0 +1,117 @@
+"""Tenant context: which organizer (and user) the current request or task acts for.
+
+App-level scoping (querysets filtered by organizer) is the first wall. On PostgreSQL the second
+wall is row-level security: every new connection, and every change of context, sets
+``app.organizer_id`` / ``app.user_id`` / ``app.system`` with ``set_config`` so the policies in the
+migrations (see ``core/rls.py``) only show the active organizer's rows. See docs/tenancy.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+
+@dataclass(frozen=True, slots=True)
+class TenantContext:
+    organizer_id: int | None = None
+    user_id: int | None = None
+    invitation_token_hash: str = ""
+    system: bool = False
+
+
+_EMPTY = TenantContext()
+_current: contextvars.ContextVar[TenantContext] = contextvars.ContextVar(
+    "bct_tenant", default=_EMPTY
+)
+
+_SET_SQL = (
+    "SELECT set_config('app.organizer_id', %s, false), set_config('app.user_id', %s, false),"
+    " set_config('app.invitation', %s, false), set_config('app.system', %s, false)"
+)
+
+
+def current() -> TenantContext:
+    return _current.get()
+
+
+def apply_to_connection(connection: BaseDatabaseWrapper) -> None:
+    """Write the current context into a PostgreSQL session (no-op elsewhere)."""
+    if connection.vendor != "postgresql":
+        return
+    ctx = _current.get()
+    params = [
+        "" if ctx.organizer_id is None else str(ctx.organizer_id),
+        "" if ctx.user_id is None else str(ctx.user_id),
+        ctx.invitation_token_hash,
+        "on" if ctx.system else "",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_SQL, params)
+
+
+def _apply_everywhere() -> None:
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            apply_to_connection(conn)
+
+
+def activate(
+    *, organizer_id: int | None = None, user_id: int | None = None, invitation_token_hash: str = ""
+) -> None:
+    """Set the context for the rest of this request/task (replaces the previous one)."""
+    _current.set(
+        TenantContext(
+            organizer_id=organizer_id,
+            user_id=user_id,
+            invitation_token_hash=invitation_token_hash,
+        )
+    )
+    _apply_everywhere()
+
+
+def reset() -> None:
+    _current.set(_EMPTY)
+    _apply_everywhere()
+
+
+@contextlib.contextmanager
+def scoped(
+    *, organizer_id: int | None = None, user_id: int | None = None, invitation_token_hash: str = ""
+) -> Iterator[TenantContext]:
+    """Run a block in another tenant context and restore the previous one afterwards."""
+    token = _current.set(
+        TenantContext(
+            organizer_id=organizer_id,
+            user_id=user_id,
+            invitation_token_hash=invitation_token_hash,
+        )
+    )
+    _apply_everywhere()
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+        _apply_everywhere()
+
+
+@contextlib.contextmanager
+def system_context() -> Iterator[TenantContext]:
+    """Cross-organizer access for system jobs and management commands.
+
+    On PostgreSQL this only widens visibility for roles that are members of ``bct_system`` (the
+    worker's and the migration owner's login roles); the web role stays confined by RLS even if
+    it sets ``app.system``.
+    """
+    token = _current.set(TenantContext(system=True))
+    _apply_everywhere()
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+        _apply_everywhere()

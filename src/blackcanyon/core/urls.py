@@ -1,0 +1,8 @@
+from django.urls import path
+
+from blackcanyon.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("health", views.health, name="health"),
+]
