@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "blackcanyon.accounts",
     "blackcanyon.organizers",
     "blackcanyon.events",
+    "blackcanyon.notifications",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "blackcanyon.core.middleware.TenancyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "blackcanyon.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
