@@ -186,6 +186,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Deliberate: lock out per account, not per IP address. Door staff and box offices share one
+# venue Wi-Fi address, and an IP lockout there would lock out the whole team at the door.
+# Throttling by IP belongs to the shared rate limiter, not to account lockout.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Mail -------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Black Canyon Tickets <tickets@localhost>")
@@ -206,6 +210,10 @@ if ENV.get("EMAIL_URL"):
     }
 elif TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif PRODUCTION:
+    # Without EMAIL_URL, hand mail to the host's MTA on localhost:25 (Django's default). Never
+    # the file backend: tickets written to disk would be "sent" silently to nobody.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 else:
     MAILERS = {
         "default": {
@@ -238,6 +246,11 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+if TESTING:
+    # The suite never runs collectstatic: serve static files from the app directories instead
+    # of warning "No directory at var/static" on every request.
+    WHITENOISE_AUTOREFRESH = True
+    WHITENOISE_USE_FINDERS = True
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

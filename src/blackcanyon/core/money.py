@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,20 +68,32 @@ class Money:
     def format(self) -> str:
         value = self.to_decimal()
         digits = exponent(self.currency)
-        text = f"{value:,.{digits}f}"
+        sign = "-" if value < 0 else ""
+        text = f"{abs(value):,.{digits}f}"
         symbol = _SYMBOLS.get(self.currency)
-        return f"{symbol}{text}" if symbol else f"{text} {self.currency}"
+        return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {self.currency}"
 
     def __str__(self) -> str:
         return self.format()
 
 
+# What a person types as an amount: "12", "12.50", ".5", or with thousands separators
+# "1,250.00". No exponents ("1e3"), no NaN/Infinity, and no decimal comma: "12,50" is refused
+# rather than read as 1250.
+_PLAIN_AMOUNT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED_AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def parse_major(text: str, currency: str) -> int:
     """Parse a price typed in major units ("12.50") into minor units (1250); raises ValueError."""
-    cleaned = text.strip().replace(",", "")
+    if not isinstance(text, str):
+        raise TypeError("parse_major takes the typed text, never a float")
+    cleaned = text.strip()
+    if _GROUPED_AMOUNT.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif not _PLAIN_AMOUNT.fullmatch(cleaned):
+        raise ValueError(f"Not an amount: {text!r} (commas may only separate thousands)")
     value = Decimal(cleaned)
-    if not value.is_finite():
-        raise ValueError("not a number")
     scaled = value.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{currency} has at most {exponent(currency)} decimals")

@@ -55,10 +55,26 @@ def apply_to_connection(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(_SET_SQL, params)
 
 
+def _transaction_broken(connection: BaseDatabaseWrapper) -> bool:
+    if connection.in_atomic_block and connection.needs_rollback:
+        return True
+    if connection.vendor == "postgresql":
+        from psycopg import pq
+
+        status = connection.connection.info.transaction_status
+        return bool(status == pq.TransactionStatus.INERROR)
+    return False
+
+
 def _apply_everywhere() -> None:
     for conn in connections.all(initialized_only=True):
-        if conn.connection is not None:
-            apply_to_connection(conn)
+        if conn.connection is None:
+            continue
+        if _transaction_broken(conn):
+            # The failed (sub)transaction is about to roll back, and that restores the setting
+            # it started with. Querying now would fail and hide the error that broke it.
+            continue
+        apply_to_connection(conn)
 
 
 def activate(

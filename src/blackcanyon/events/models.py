@@ -45,7 +45,9 @@ class Event(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organizer", "slug"], name="event_unique_slug"),
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"])]
 
@@ -73,7 +75,9 @@ class TicketType(TimeStampedModel):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(taken__lte=F("capacity")), name="tickettype_taken_le_capacity"),
+            models.CheckConstraint(
+                condition=Q(taken__lte=F("capacity")), name="tickettype_taken_le_capacity"
+            ),
             models.CheckConstraint(
                 condition=Q(min_per_order__gte=1) & Q(max_per_order__gte=F("min_per_order")),
                 name="tickettype_order_limits",

@@ -39,6 +39,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What each role may do, in words, for the team page and the invitation.
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.OWNER: "Everything, including managing owners and the organizer's settings.",
+    Role.ADMIN: "Settings, team (except owners), events and check-in.",
+    Role.STAFF: "Create and edit events and ticket types.",
+    Role.SCANNER: "Scan tickets at the door.",
+}
+
+
 class NotAMember(NotFound):
     code = "organizer_not_found"
     default_message = "Organizer not found."

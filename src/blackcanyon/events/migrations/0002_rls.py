@@ -19,8 +19,7 @@ class Migration(migrations.Migration):
         rls.tenant_table(
             "events_tickettype",
             public_read=(
-                "EXISTS (SELECT 1 FROM events_event e WHERE e.id = event_id"
-                f" AND e.{PUBLIC_EVENT})"
+                f"EXISTS (SELECT 1 FROM events_event e WHERE e.id = event_id AND e.{PUBLIC_EVENT})"  # noqa: S608
             ),
         ),
     ]

@@ -1,0 +1,141 @@
+"""Reads for the events app. Public selectors run with no organizer context (RLS shows only
+published and cancelled events there); organizer selectors always filter by organizer too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min, Q, QuerySet, Sum
+
+from blackcanyon.core.money import Money
+from blackcanyon.events.availability import Availability, ticket_availability
+from blackcanyon.events.errors import EventNotFound, TicketTypeNotFound
+from blackcanyon.events.models import Event, EventStatus, TicketType
+from blackcanyon.organizers.models import Organizer
+
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketOffer:
+    """A ticket type as a buyer (or organizer) sees it at one moment."""
+
+    ticket_type: TicketType
+    availability: Availability
+
+    @property
+    def price(self) -> Money:
+        return Money(self.ticket_type.price, self.ticket_type.currency)
+
+
+def event_list_public(*, now: datetime) -> QuerySet[Event]:
+    """Published events that have not ended yet (upcoming or on now), soonest first.
+
+    Each event carries ``min_price`` / ``min_price_currency`` (lowest price of its visible ticket
+    types, ``None`` when it has none) so a page of cards costs one query.
+    """
+    visible = Q(ticket_types__hidden=False)
+    return (
+        Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gt=now)
+        .select_related("organizer")
+        .defer("description", "description_html", "venue_address")
+        .annotate(
+            min_price=Min("ticket_types__price", filter=visible),
+            min_price_currency=Min("ticket_types__currency", filter=visible),
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def event_get_public(*, organizer_slug: str, event_slug: str) -> Event:
+    """A published or cancelled event with its organizer and ticket types; drafts are not found."""
+    event = (
+        Event.objects.filter(
+            organizer__slug=organizer_slug, slug=event_slug, status__in=PUBLIC_STATUSES
+        )
+        .select_related("organizer")
+        .prefetch_related("ticket_types")
+        .first()
+    )
+    if event is None:
+        raise EventNotFound()
+    return event
+
+
+def event_ticket_offers(
+    *, event: Event, now: datetime, include_hidden: bool = False
+) -> list[TicketOffer]:
+    """Every ticket type of ``event`` with its sale state at ``now``.
+
+    Uses the prefetched ``ticket_types`` when present. Hidden types still count towards the
+    event-wide capacity; they are only left out of the result unless ``include_hidden``.
+    """
+    types = list(event.ticket_types.all())
+    event_taken = sum(t.taken for t in types)
+    offers = []
+    for ticket_type in types:
+        if ticket_type.hidden and not include_hidden:
+            continue
+        availability = ticket_availability(
+            now=now,
+            capacity=ticket_type.capacity,
+            taken=ticket_type.taken,
+            sales_start=ticket_type.sales_start,
+            sales_end=ticket_type.sales_end,
+            event_cancelled=event.status == EventStatus.CANCELLED,
+            event_ends_at=event.ends_at,
+            event_capacity=event.capacity,
+            event_taken=event_taken,
+        )
+        offers.append(TicketOffer(ticket_type=ticket_type, availability=availability))
+    return offers
+
+
+def event_list_for_organizer(*, organizer: Organizer) -> QuerySet[Event]:
+    """All of one organizer's events with ticket totals (``tickets_taken``, ``tickets_capacity``,
+    ``ticket_type_count``), latest start first."""
+    return (
+        Event.objects.filter(organizer=organizer)
+        .annotate(
+            tickets_taken=Sum("ticket_types__taken", default=0),
+            tickets_capacity=Sum("ticket_types__capacity", default=0),
+            ticket_type_count=Count("ticket_types"),
+        )
+        .order_by("-starts_at", "-id")
+    )
+
+
+def event_get_for_organizer(*, organizer: Organizer, event_id: int) -> Event:
+    """One of ``organizer``'s events; ``EventNotFound`` (404) for anyone else's."""
+    event = (
+        Event.objects.filter(organizer=organizer, pk=event_id).select_related("organizer").first()
+    )
+    if event is None:
+        raise EventNotFound()
+    return event
+
+
+def ticket_type_get_for_organizer(
+    *, organizer: Organizer, event: Event, ticket_type_id: int
+) -> TicketType:
+    ticket_type = TicketType.objects.filter(
+        organizer=organizer, event=event, pk=ticket_type_id
+    ).first()
+    if ticket_type is None:
+        raise TicketTypeNotFound()
+    return ticket_type
+
+
+def event_currency(*, event: Event) -> str:
+    """The event's currency: that of its ticket types, or the organizer's default before any."""
+    currency = (
+        TicketType.objects.filter(event=event).order_by("id").values_list("currency", flat=True)
+    ).first()
+    return currency or event.organizer.default_currency
+
+
+def event_taken_total(*, event: Event) -> int:
+    """Seats taken over all the event's ticket types (hidden ones included)."""
+    total = TicketType.objects.filter(event=event).aggregate(total=Sum("taken", default=0))
+    return int(total["total"])
