@@ -145,8 +145,17 @@ if ENV.get("REDIS_URL"):
             "LOCATION": ENV["REDIS_URL"],
         }
     }
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis, a file cache is shared by every process on this machine (web + worker),
+    # so rate limits hold across processes in the embedded setup.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Tasks ------------------------------------------------------------------------------------
 # The task row is written in the caller's transaction: a rolled-back transaction never runs it.

@@ -6,11 +6,36 @@ A task row is inserted in the caller's transaction, so a rolled-back change neve
 
 from __future__ import annotations
 
-from django.core.management import call_command
+from django.db import transaction
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+INLINE_WORKER_ID = "inline"
 
 
-def run_pending(*, max_tasks: int = 1000) -> None:
-    """Run every task that is ready now, in this process (tests and `bct worker --batch`)."""
-    call_command(
-        "db_worker", batch=True, no_startup_delay=True, max_tasks=max_tasks, verbosity=0
+def run_pending(*, max_tasks: int = 1000, backend_name: str = "default") -> int:
+    """Run every task that is ready now, in this process and on this connection; return how many.
+
+    Same claim-and-run steps as ``bct worker`` (``db_worker``), minus its connection recycling, so
+    tests (inside a transaction) and one-off commands can drain the queue.
+    """
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name=backend_name,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=INLINE_WORKER_ID,
+        excluded_queue_names=[],
     )
+    ran = 0
+    while ran < max_tasks:
+        with transaction.atomic():
+            result = DBTaskResult.objects.ready().filter(backend_name=backend_name).get_locked()
+            if result is None:
+                break
+            result.claim(INLINE_WORKER_ID)
+        worker.run_task(result)
+        ran += 1
+    return ran
