@@ -44,7 +44,7 @@ def _serve(args: list[str]) -> None:
         args = [a for a in args if a != "--prod"]
         bind = args[0] if args else os.environ.get("BIND", "127.0.0.1:8000")
         workers = os.environ.get("WEB_CONCURRENCY", "2")
-        os.execvp(
+        os.execvp(  # noqa: S606 - fixed argv, replaces this process with gunicorn
             sys.executable,
             [
                 sys.executable,

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 # Values that ship in the repository (.env.example, development defaults). Seeing one of them in
 # production means the operator copied an example instead of generating a secret.
-DEV_SECRET_KEY = "dev-insecure-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
+DEV_SECRET_KEY = "dev-insecure-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - public on purpose, refused in production
 KNOWN_EXAMPLE_VALUES = frozenset(
     {
         DEV_SECRET_KEY,

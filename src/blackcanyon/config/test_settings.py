@@ -4,4 +4,4 @@ import os
 
 os.environ["BCT_ENV"] = "test"
 
-from blackcanyon.config.settings import *  # noqa: E402, F403
+from blackcanyon.config.settings import *  # noqa: F403

@@ -63,8 +63,8 @@ class DomainErrorMiddleware:
 
         if not isinstance(exception, DomainError):
             return None
-        if request.path.startswith("/api/") or request.accepts("application/json") and not (
-            request.accepts("text/html")
+        if request.path.startswith("/api/") or (
+            request.accepts("application/json") and not (request.accepts("text/html"))
         ):
             from django.http import JsonResponse
 

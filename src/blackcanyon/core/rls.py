@@ -38,7 +38,7 @@ BEGIN
   END IF;
 END
 $$;
-"""
+"""  # noqa: S608 - constants only
 
 
 def _statements(
