@@ -92,6 +92,8 @@ def screenshot() -> Any:
         original = page.viewport_size
         for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(size)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= size["width"], f"{page.url} scrolls sideways at {size['width']} px"
             path = SCREENSHOT_DIR / f"{name}-{label}.png"
             page.screenshot(path=str(path), full_page=True)
             paths.append(path)
