@@ -16,8 +16,16 @@ BCT_TEST_DB=sqlite "${PYTEST[@]}" -m "not postgres" "$@"
 sqlite_rc=$?
 
 pg_url="${TEST_DATABASE_URL:-}"
-if [ -z "$pg_url" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+if [ -z "$pg_url" ] && [ "${BCT_TEST_PG:-}" != throwaway ] && command -v pg_isready >/dev/null 2>&1 &&
+  pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_url="postgres://postgres@127.0.0.1:5432/postgres"
+fi
+throwaway=""
+if [ -z "$pg_url" ] && out=$(scripts/pg-throwaway.sh 2>/dev/null); then
+  throwaway=${out%% *}
+  pg_url=${out#* }
+  echo "test: no PostgreSQL on :5432 — started a throw-away cluster for this run"
+  trap 'scripts/pg-throwaway.sh stop "$throwaway"' EXIT
 fi
 if [ -z "$pg_url" ]; then
   if [ "${BCT_REQUIRE_POSTGRES:-0}" = 1 ]; then
@@ -26,7 +34,8 @@ if [ -z "$pg_url" ]; then
   fi
   echo
   echo "!! PostgreSQL not found: the PostgreSQL pass did NOT run (row-level security and"
-  echo "!! concurrency tests were skipped). Set TEST_DATABASE_URL or start PostgreSQL on :5432."
+  echo "!! concurrency tests were skipped). Set TEST_DATABASE_URL, start PostgreSQL on :5432, or"
+  echo "!! install PostgreSQL's server binaries (initdb) for a throw-away cluster."
   exit $sqlite_rc
 fi
 
