@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
+# Trust the system certificate store (corporate proxies, distro CA bundles).
+export UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
 
 find_python() {
   local candidate
