@@ -74,3 +74,22 @@ def test_erasure_is_refused_for_an_organizers_only_owner(organizer, owner):
 def test_personal_fields_are_declared():
     assert "email" in privacy.PERSONAL_FIELDS["organizers.Invitation"]
     assert "user" in privacy.PERSONAL_FIELDS["organizers.Membership"]
+
+
+def test_pseudonymising_an_invitation_is_audited(organizer, owner):
+    # Given Ivy joined the team through an invitation
+    ivy = UserFactory(email="ivy@example.com")
+    services.invitation_create(
+        actor=owner.user, organizer=organizer, email="ivy@example.com", role=Role.STAFF
+    )
+    token = accept_path(sent_emails()[0]).rstrip("/").rsplit("/", 1)[1]
+    services.invitation_accept(actor=ivy, token=token)
+
+    # When her data is erased
+    privacy.erase_for_user(actor=None, user=ivy)
+
+    # Then the rewritten invitation is in the organizer's audit log, without her address
+    [invitation] = invitations_of(organizer)
+    [entry] = audit_entries(organizer, "organizers.invitation.pseudonymised")
+    assert entry.object_id == str(invitation.pk)
+    assert "ivy@example.com" not in str(entry.data)

@@ -87,3 +87,18 @@ def test_staff_cannot_post_settings(client, organizer, owner):
     response = client.post("/o/canyon-nights/settings/", CHANGES)
     assert response.status_code == 403
     assert Organizer.objects.get(pk=organizer.pk).name == "Canyon Nights"
+
+
+def test_a_new_contact_email_is_audited_without_the_addresses(client, organizer, owner):
+    # Given the contact address may be a person's own
+    client.force_login(owner.user)
+    old_email = organizer.contact_email
+
+    # When the owner changes it
+    client.post("/o/canyon-nights/settings/", CHANGES)
+
+    # Then the audit entry names the field but holds neither address
+    [entry] = audit_entries(organizer, "organizers.organizer.updated")
+    assert "contact_email" in entry.data["changed"]
+    assert old_email not in str(entry.data)
+    assert "festival@canyon.example" not in str(entry.data)

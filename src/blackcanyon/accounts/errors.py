@@ -43,9 +43,3 @@ class LinkInvalid(DomainError):
 class LinkExpired(LinkInvalid):
     code = "link_expired"
     default_message = "This link has expired."
-
-
-class RateLimited(DomainError):
-    code = "rate_limited"
-    status = 429
-    default_message = "Too many requests. Please wait a while and try again."

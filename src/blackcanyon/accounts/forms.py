@@ -1,5 +1,5 @@
-"""Forms parse and check input shape only; rules live in the services. ``add_domain_error`` puts
-a service's ``DomainError`` next to the right field (or at the top) without losing input."""
+"""Forms parse and check input shape only; rules live in the services (their ``DomainError`` is
+shown with ``core.forms.add_domain_error``)."""
 
 from __future__ import annotations
 
@@ -9,25 +9,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from blackcanyon.accounts.models import normalize_email
-from blackcanyon.core.errors import DomainError
 
 PASSWORD_HELP = "At least 10 characters. Avoid common passwords and numbers only."  # noqa: S105
-
-
-def add_domain_error(
-    form: forms.Form, error: DomainError, field_map: dict[str, str] | None = None
-) -> None:
-    """Show ``error`` on the form: per field when it names fields the form has, else on top."""
-    field_map = field_map or {}
-    placed = False
-    for name, messages in error.fields.items():
-        target = field_map.get(name, name)
-        if target in form.fields:
-            for message in messages:
-                form.add_error(target, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _password_field(label: str, *, autocomplete: str, help_text: str = "") -> forms.CharField:

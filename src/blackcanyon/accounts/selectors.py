@@ -12,11 +12,6 @@ def user_get(*, user_id: int) -> User | None:
     return User.objects.filter(pk=user_id).first()
 
 
-def user_by_email(*, email: str) -> User | None:
-    """The account registered with ``email`` (case-insensitive), active or not."""
-    return User.objects.filter(email=normalize_email(email)).first()
-
-
 def user_active_by_email(*, email: str) -> User | None:
     return User.objects.filter(email=normalize_email(email), is_active=True).first()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -18,10 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from blackcanyon.accounts import forms, ratelimit, selectors, services
-from blackcanyon.accounts.errors import EmailAlreadyVerified, LinkInvalid, RateLimited
+from blackcanyon.accounts import forms, selectors, services
+from blackcanyon.accounts.errors import EmailAlreadyVerified, LinkInvalid
 from blackcanyon.accounts.models import User
-from blackcanyon.core.errors import DomainError
+from blackcanyon.core import ratelimit
+from blackcanyon.core.errors import DomainError, RateLimited
+from blackcanyon.core.forms import add_domain_error
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 _RESET_SESSION_KEY = "_bct_password_reset_token"
@@ -30,16 +31,10 @@ PER_ACCOUNT_LIMIT = 5
 PER_IP_LIMIT = 20
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # The same client-address policy as the login lockout (AXES_CLIENT_IP_CALLABLE / ipware
-    # settings), so a TLS proxy in front does not make every visitor share one counter.
-    return get_client_ip_address(request) or ""
-
-
 def _limit(request: HttpRequest, *, scope: str, account: str) -> None:
     """Raise ``RateLimited`` when this account or this client asked too often this hour."""
     ratelimit.hit(scope=scope, identity=account, limit=PER_ACCOUNT_LIMIT)
-    ratelimit.hit(scope=f"{scope}_ip", identity=_client_ip(request), limit=PER_IP_LIMIT)
+    ratelimit.hit(scope=f"{scope}_ip", identity=ratelimit.client_ip(request), limit=PER_IP_LIMIT)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -94,7 +89,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except DomainError as exc:
-            forms.add_domain_error(form, exc, {"password": "password1"})
+            add_domain_error(form, exc, {"password": "password1"})
         else:
             login(request, user, backend=_MODEL_BACKEND)
             return redirect("accounts:verify_sent")
@@ -210,7 +205,7 @@ def password_reset_set(request: HttpRequest, uidb64: str) -> HttpResponse:
                 user=user, token=token, new_password=form.cleaned_data["new_password1"]
             )
         except DomainError as exc:
-            forms.add_domain_error(form, exc, {"new_password": "new_password1"})
+            add_domain_error(form, exc, {"new_password": "new_password1"})
         else:
             request.session.pop(_RESET_SESSION_KEY, None)
             messages.success(request, "Your new password is set. Log in with it now.")
@@ -231,7 +226,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         try:
             services.user_update_profile(actor=user, full_name=form.cleaned_data["full_name"])
         except DomainError as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Your name is saved.")
             return redirect("accounts:settings")
@@ -255,7 +250,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password1"],
             )
         except DomainError as exc:
-            forms.add_domain_error(form, exc, {"new_password": "new_password1"})
+            add_domain_error(form, exc, {"new_password": "new_password1"})
             return render(
                 request, "accounts/password_change.html", {"form": form}, status=exc.status
             )
@@ -282,7 +277,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
                 new_email=new_email,
             )
         except DomainError as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
             return render(request, "accounts/email_change.html", {"form": form}, status=exc.status)
         messages.success(
             request,

@@ -48,6 +48,12 @@ class Conflict(DomainError):
     default_message = "That conflicts with the current state."
 
 
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    default_message = "Too many requests. Please wait a while and try again."
+
+
 def error_catalogue() -> dict[str, tuple[int, str]]:
     """Every registered error code with its status and default message (docs and API schema)."""
     seen: dict[str, tuple[int, str]] = {}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 
 from blackcanyon.accounts.models import User
 from blackcanyon.core import audit, clock, tenancy
@@ -51,10 +52,93 @@ def _user(login: DemoLogin, *, full_name: str, staff: bool = False) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class DemoTicketType:
+    name: str
+    price: int  # minor units (USD cents)
+    capacity: int
+    sold: int = 0
+    description: str = ""
+    max_per_order: int = 10
+    sales_open_in_days: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    title: str
+    in_days: int
+    hour_utc: int
+    description: str
+    venue_name: str
+    venue_address: str = ""
+    capacity: int | None = None
+    minimum_age: int | None = None
+    ticket_types: tuple[DemoTicketType, ...] = ()
+    publish: bool = True
+
+
+DEMO_TIMEZONE = "America/Denver"
+EVENTS = (
+    DemoEvent(
+        title="Canyon Sunset Concert",
+        in_days=10,
+        hour_utc=2,
+        description=(
+            "An open-air evening on the canyon rim with **The Red Rock Quartet**.\n\n"
+            "- Doors open one hour before the show\n- Bring a warm layer: it gets cold after dark"
+        ),
+        venue_name="Rim Amphitheater",
+        venue_address="1 Canyon Rim Road\nMoab, UT 84532",
+        minimum_age=21,
+        ticket_types=(
+            DemoTicketType("General admission", price=3500, capacity=200, sold=120),
+            DemoTicketType(
+                "VIP rim seats",
+                price=9000,
+                capacity=20,
+                sold=18,  # nearly sold out
+                description="Front rows with a view of the sunset.",
+                max_per_order=4,
+            ),
+        ),
+    ),
+    DemoEvent(
+        title="Desert Jazz Night",
+        in_days=21,
+        hour_utc=3,
+        description="Three sets of late-night jazz under the desert sky.",
+        venue_name="The Slickrock Club",
+        venue_address="200 Main Street\nMoab, UT 84532",
+        capacity=150,
+        ticket_types=(
+            DemoTicketType("Early bird", price=2000, capacity=40, sold=40),  # sold out
+            DemoTicketType("Standard", price=2800, capacity=110),
+        ),
+    ),
+    DemoEvent(
+        title="Stargazing Workshop",
+        in_days=45,
+        hour_utc=4,
+        description="Learn the night sky with a park ranger. Telescopes provided.",
+        venue_name="Island in the Sky Visitor Center",
+        venue_address="Grand View Point Road\nMoab, UT 84532",
+        ticket_types=(DemoTicketType("Workshop seat", price=0, capacity=30, sales_open_in_days=7),),
+    ),
+    DemoEvent(
+        title="Winter Gala",
+        in_days=90,
+        hour_utc=3,
+        description="Still being planned: a draft only the team can see.",
+        venue_name="Canyon Lodge",
+        publish=False,
+    ),
+)
+
+
 def _take(ticket_type: TicketType, seats: int) -> None:
-    # Stand-in for sales until checkout exists: the same conditional update orders will use.
-    TicketType.objects.filter(pk=ticket_type.pk, taken__lte=ticket_type.capacity - seats).update(
-        taken=seats
+    # Stand-in for sales until checkout exists: the one conditional UPDATE orders will use.
+    TicketType.objects.filter(pk=ticket_type.pk, taken__lte=F("capacity") - seats).update(
+        taken=F("taken") + seats
     )
 
 
@@ -84,104 +168,60 @@ def seed_demo() -> Organizer:
                 action="core.demo.seeded",
                 organizer=organizer,
                 obj=organizer,
-                data={"logins": [login.email for login in LOGINS]},
+                data={"user_ids": [owner.pk, scanner.pk, staff.pk]},
             )
     return organizer
 
 
-def _at(days: int, hour: int) -> tuple:
-    start = (clock.now() + timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0
+def _starts_ends(spec: DemoEvent) -> tuple[datetime, datetime]:
+    start = (clock.now() + timedelta(days=spec.in_days)).replace(
+        hour=spec.hour_utc, minute=0, second=0, microsecond=0
     )
     return start, start + timedelta(hours=3)
 
 
+def _seed_event(*, owner: User, organizer: Organizer, spec: DemoEvent) -> None:
+    starts_at, ends_at = _starts_ends(spec)
+    event = event_services.event_create(
+        actor=owner,
+        organizer=organizer,
+        title=spec.title,
+        timezone=DEMO_TIMEZONE,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        description=spec.description,
+        venue_name=spec.venue_name,
+        venue_address=spec.venue_address,
+        capacity=spec.capacity,
+        minimum_age=spec.minimum_age,
+    )
+    created = [
+        (
+            event_services.ticket_type_create(
+                actor=owner,
+                event=event,
+                name=tt.name,
+                description=tt.description,
+                price=tt.price,
+                capacity=tt.capacity,
+                max_per_order=tt.max_per_order,
+                sales_start=(
+                    None
+                    if tt.sales_open_in_days is None
+                    else clock.now() + timedelta(days=tt.sales_open_in_days)
+                ),
+            ),
+            tt.sold,
+        )
+        for tt in spec.ticket_types
+    ]
+    if spec.publish:
+        event_services.event_publish(actor=owner, event=event)
+    for ticket_type, sold in created:
+        if sold:
+            _take(ticket_type, sold)
+
+
 def _seed_events(*, owner: User, organizer: Organizer) -> None:
-    tz = "America/Denver"
-    start, end = _at(10, 2)
-    sunset = event_services.event_create(
-        actor=owner,
-        organizer=organizer,
-        title="Canyon Sunset Concert",
-        timezone=tz,
-        starts_at=start,
-        ends_at=end,
-        description=(
-            "An open-air evening on the canyon rim with **The Red Rock Quartet**.\n\n"
-            "- Doors open one hour before the show\n- Bring a warm layer: it gets cold after dark"
-        ),
-        venue_name="Rim Amphitheater",
-        venue_address="1 Canyon Rim Road\nMoab, UT 84532",
-        minimum_age=21,
-    )
-    general = event_services.ticket_type_create(
-        actor=owner, event=sunset, name="General admission", price=3500, capacity=200
-    )
-    vip = event_services.ticket_type_create(
-        actor=owner,
-        event=sunset,
-        name="VIP rim seats",
-        description="Front rows with a view of the sunset.",
-        price=9000,
-        capacity=20,
-        max_per_order=4,
-    )
-    event_services.event_publish(actor=owner, event=sunset)
-    _take(general, 120)
-    _take(vip, 18)  # nearly sold out
-
-    start, end = _at(21, 3)
-    jazz = event_services.event_create(
-        actor=owner,
-        organizer=organizer,
-        title="Desert Jazz Night",
-        timezone=tz,
-        starts_at=start,
-        ends_at=end,
-        description="Three sets of late-night jazz under the desert sky.",
-        venue_name="The Slickrock Club",
-        venue_address="200 Main Street\nMoab, UT 84532",
-        capacity=150,
-    )
-    early = event_services.ticket_type_create(
-        actor=owner, event=jazz, name="Early bird", price=2000, capacity=40
-    )
-    event_services.ticket_type_create(
-        actor=owner, event=jazz, name="Standard", price=2800, capacity=110
-    )
-    event_services.event_publish(actor=owner, event=jazz)
-    _take(early, 40)  # sold out
-
-    start, end = _at(45, 4)
-    stars = event_services.event_create(
-        actor=owner,
-        organizer=organizer,
-        title="Stargazing Workshop",
-        timezone=tz,
-        starts_at=start,
-        ends_at=end,
-        description="Learn the night sky with a park ranger. Telescopes provided.",
-        venue_name="Island in the Sky Visitor Center",
-        venue_address="Grand View Point Road\nMoab, UT 84532",
-    )
-    event_services.ticket_type_create(
-        actor=owner,
-        event=stars,
-        name="Workshop seat",
-        price=0,
-        capacity=30,
-        sales_start=clock.now() + timedelta(days=7),
-    )
-    event_services.event_publish(actor=owner, event=stars)
-
-    start, end = _at(90, 3)
-    event_services.event_create(
-        actor=owner,
-        organizer=organizer,
-        title="Winter Gala",
-        timezone=tz,
-        starts_at=start,
-        ends_at=end,
-        description="Still being planned: a draft only the team can see.",
-        venue_name="Canyon Lodge",
-    )
+    for spec in EVENTS:
+        _seed_event(owner=owner, organizer=organizer, spec=spec)

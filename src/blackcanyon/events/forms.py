@@ -14,18 +14,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 
-from blackcanyon.core.errors import DomainError
+from blackcanyon.core.forms import TimezoneField
 from blackcanyon.core.money import Money, exponent, parse_major
+from blackcanyon.core.timezones import zone
+from blackcanyon.events.models import Event, TicketType
 from blackcanyon.events.validation import (
+    EVENT_INPUT_FIELDS,
     MAX_AGE,
     MAX_CAPACITY,
     MAX_PER_ORDER,
+    MAX_POSITION,
     NAME_MAX,
     SLUG_MAX,
+    TICKET_TYPE_INPUT_FIELDS,
     TITLE_MAX,
     VENUE_MAX,
-    timezone_names,
-    zone,
 )
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -77,18 +80,6 @@ def attach_zone(value: datetime, tz: ZoneInfo) -> datetime | None:
     return aware if round_trip == value else None
 
 
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service error next to its fields (or at the top of the form)."""
-    placed = False
-    for field, messages in error.fields.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 def _localize_pair(
     form: forms.Form, tz: ZoneInfo, tz_name: str, start_field: str, end_field: str
 ) -> None:
@@ -120,10 +111,10 @@ class EventForm(forms.Form):
     venue_address = forms.CharField(
         label="Venue address", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    timezone = forms.ChoiceField(
+    timezone = TimezoneField(
         label="Time zone",
         help_text="Start and end times are in this time zone.",
-        error_messages={"invalid_choice": "Choose a valid time zone."},
+        error_messages={"invalid_timezone": "Choose a valid time zone."},
     )
     starts_at = LocalDateTimeField(
         label="Starts", error_messages={"required": "Enter when the event starts."}
@@ -136,7 +127,7 @@ class EventForm(forms.Form):
         required=False,
         min_value=0,
         max_value=MAX_CAPACITY,
-        help_text="Optional: most tickets sold over all ticket types together.",
+        help_text="Most tickets sold over all ticket types together.",
         error_messages=_number_messages("capacity"),
     )
     minimum_age = forms.IntegerField(
@@ -144,7 +135,7 @@ class EventForm(forms.Form):
         required=False,
         min_value=0,
         max_value=MAX_AGE,
-        help_text="Optional: buyers and guests must be at least this old (ID checked at the door).",
+        help_text="Buyers and guests must be at least this old (ID checked at the door).",
         error_messages=_number_messages("minimum age"),
     )
     image = forms.FileField(
@@ -157,10 +148,23 @@ class EventForm(forms.Form):
     def __init__(self, *args: Any, has_image: bool = False, **kwargs: Any):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        zones = [(name, name.replace("_", " ")) for name in timezone_names()]
-        self.fields["timezone"].choices = zones  # type: ignore[attr-defined]
         if not has_image:
             del self.fields["remove_image"]
+
+    @staticmethod
+    def initial_for(event: Event) -> dict[str, Any]:
+        """The edit form's starting values; times as wall-clock time in the event's zone."""
+        initial = {name: getattr(event, name) for name in EVENT_INPUT_FIELDS}
+        initial["starts_at"] = to_local_input(event.starts_at, event.timezone)
+        initial["ends_at"] = to_local_input(event.ends_at, event.timezone)
+        return initial
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of ``event_create`` / ``event_update``."""
+        data = {name: self.cleaned_data.get(name) for name in EVENT_INPUT_FIELDS}
+        for text in ("slug", "description", "venue_name", "venue_address"):
+            data[text] = data[text] or ""
+        return {**data, "image": self.cleaned_data.get("image")}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -194,10 +198,10 @@ class TicketTypeForm(forms.Form):
         error_messages={**_number_messages("capacity"), "required": "Enter a capacity."},
     )
     sales_start = LocalDateTimeField(
-        label="Sales start", required=False, help_text="Optional. Empty: on sale once published."
+        label="Sales start", required=False, help_text="Empty: on sale once published."
     )
     sales_end = LocalDateTimeField(
-        label="Sales end", required=False, help_text="Optional. Empty: until the event ends."
+        label="Sales end", required=False, help_text="Empty: until the event ends."
     )
     min_per_order = forms.IntegerField(
         label="Minimum per order",
@@ -217,8 +221,8 @@ class TicketTypeForm(forms.Form):
     position = forms.IntegerField(
         required=False,
         min_value=0,
-        max_value=10_000,
-        help_text="Optional: lower numbers are listed first.",
+        max_value=MAX_POSITION,
+        help_text="Lower numbers are listed first.",
         error_messages=_number_messages("position"),
     )
 
@@ -231,6 +235,21 @@ class TicketTypeForm(forms.Form):
         self.fields["price"].label = f"Price ({currency})"
         self.fields["price"].help_text = f"For example {example}. Use 0 for free tickets."
         self.fields["sales_start"].help_text += f" Times are in {event_timezone}."
+
+    @staticmethod
+    def initial_for(ticket_type: TicketType, *, event_timezone: str) -> dict[str, Any]:
+        """The edit form's starting values: the price as typed, times in the event's zone."""
+        initial = {name: getattr(ticket_type, name) for name in TICKET_TYPE_INPUT_FIELDS}
+        initial["price"] = str(Money(ticket_type.price, ticket_type.currency).to_decimal())
+        initial["sales_start"] = to_local_input(ticket_type.sales_start, event_timezone)
+        initial["sales_end"] = to_local_input(ticket_type.sales_end, event_timezone)
+        return initial
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of ``ticket_type_create`` / ``_update``."""
+        data = {name: self.cleaned_data.get(name) for name in TICKET_TYPE_INPUT_FIELDS}
+        data["description"] = data["description"] or ""
+        return data
 
     def clean_price(self) -> int:
         text = self.cleaned_data.get("price", "")

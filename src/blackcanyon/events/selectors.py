@@ -29,6 +29,30 @@ class TicketOffer:
         return Money(self.ticket_type.price, self.ticket_type.currency)
 
 
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """An event with its ticket offers at one moment, and the seat totals over them."""
+
+    event: Event
+    offers: list[TicketOffer]
+
+    @property
+    def tickets_taken(self) -> int:
+        return sum(offer.ticket_type.taken for offer in self.offers)
+
+    @property
+    def tickets_capacity(self) -> int:
+        return sum(offer.ticket_type.capacity for offer in self.offers)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizerEvents:
+    """An organizer's events split at ``now``: upcoming (soonest first) and past (latest first)."""
+
+    upcoming: list[Event]
+    past: list[Event]
+
+
 def event_list_public(*, now: datetime) -> QuerySet[Event]:
     """Published events that have not ended yet (upcoming or on now), soonest first.
 
@@ -90,6 +114,47 @@ def event_ticket_offers(
         )
         offers.append(TicketOffer(ticket_type=ticket_type, availability=availability))
     return offers
+
+
+def event_page_public(*, organizer_slug: str, event_slug: str, now: datetime) -> EventPage:
+    """The public page of a published or cancelled event: its visible ticket types at ``now``.
+
+    Raises ``EventNotFound`` for drafts and unknown events.
+    """
+    event = event_get_public(organizer_slug=organizer_slug, event_slug=event_slug)
+    return EventPage(event=event, offers=event_ticket_offers(event=event, now=now))
+
+
+def event_page_for_organizer(*, organizer: Organizer, event_id: int, now: datetime) -> EventPage:
+    """One of ``organizer``'s events with every ticket type (hidden ones too) at ``now``.
+
+    Raises ``EventNotFound`` (404) for anyone else's event.
+    """
+    event = event_get_for_organizer(organizer=organizer, event_id=event_id)
+    offers = event_ticket_offers(event=event, now=now, include_hidden=True)
+    return EventPage(event=event, offers=offers)
+
+
+def event_overview_for_organizer(*, organizer: Organizer, now: datetime) -> OrganizerEvents:
+    """``event_list_for_organizer`` split into events not ended yet and ended ones."""
+    events = list(event_list_for_organizer(organizer=organizer))
+    upcoming = sorted((e for e in events if e.ends_at > now), key=lambda e: e.starts_at)
+    past = [e for e in events if e.ends_at <= now]
+    return OrganizerEvents(upcoming=upcoming, past=past)
+
+
+def event_counts_by_status(*, organizer: Organizer) -> dict[str, int]:
+    """Number of the organizer's events per status (call in the organizer's context)."""
+    counts = {status.value: 0 for status in EventStatus}
+    rows = (
+        Event.objects.filter(organizer=organizer)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
 
 
 def event_list_for_organizer(*, organizer: Organizer) -> QuerySet[Event]:

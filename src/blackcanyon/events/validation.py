@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from blackcanyon.core.timezones import zone
 
 SLUG_MAX = 80
 TITLE_MAX = 200
@@ -17,27 +17,36 @@ MAX_CAPACITY = 1_000_000
 MAX_PRICE_MINOR = 100_000_000
 MAX_PER_ORDER = 1_000
 MAX_AGE = 99
+MAX_POSITION = 10_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Zone names that are valid files but not places a person would pick.
-_ODD_ZONES = ("posix/", "right/", "Factory", "localtime", "posixrules")
+
+# What an organizer types for an event and a ticket type (forms, services and audit use these).
+EVENT_INPUT_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "venue_name",
+    "venue_address",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "minimum_age",
+)
+TICKET_TYPE_INPUT_FIELDS = (
+    "name",
+    "description",
+    "price",
+    "capacity",
+    "sales_start",
+    "sales_end",
+    "min_per_order",
+    "max_per_order",
+    "hidden",
+    "position",
+)
 
 Errors = dict[str, list[str]]
-
-
-@lru_cache(maxsize=1)
-def timezone_names() -> tuple[str, ...]:
-    """Every IANA zone name an organizer may choose, sorted."""
-    return tuple(sorted(z for z in available_timezones() if not z.startswith(_ODD_ZONES)))
-
-
-def zone(name: str) -> ZoneInfo | None:
-    """The zone called ``name``, or ``None`` if it is not one we accept."""
-    if name not in timezone_names():
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def add(errors: Errors, field: str, message: str) -> None:
@@ -123,6 +132,6 @@ def ticket_type_errors(
         add(errors, "max_per_order", f"The maximum per order can be at most {MAX_PER_ORDER:,}.")
     elif max_per_order < max(min_per_order, 1):
         add(errors, "max_per_order", "The maximum per order cannot be less than the minimum.")
-    if position is not None and not 0 <= position <= 10_000:
-        add(errors, "position", "Position must be between 0 and 10,000.")
+    if position is not None and not 0 <= position <= MAX_POSITION:
+        add(errors, "position", f"Position must be between 0 and {MAX_POSITION:,}.")
     return errors

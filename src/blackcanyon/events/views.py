@@ -12,38 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from blackcanyon.core import clock
 from blackcanyon.core.errors import DomainError
-from blackcanyon.core.money import Money
+from blackcanyon.core.forms import add_domain_error
 from blackcanyon.events import selectors, services
-from blackcanyon.events.forms import EventForm, TicketTypeForm, apply_domain_error, to_local_input
+from blackcanyon.events.forms import EventForm, TicketTypeForm
 from blackcanyon.events.models import Event, EventStatus, TicketType
 from blackcanyon.organizers.access import organizer_view, role_has
 from blackcanyon.organizers.models import Organizer
 
 HOME_PAGE_SIZE = 24
-EVENT_FIELDS = (
-    "title",
-    "slug",
-    "description",
-    "venue_name",
-    "venue_address",
-    "timezone",
-    "starts_at",
-    "ends_at",
-    "capacity",
-    "minimum_age",
-)
-TICKET_TYPE_FIELDS = (
-    "name",
-    "description",
-    "price",
-    "capacity",
-    "sales_start",
-    "sales_end",
-    "min_per_order",
-    "max_per_order",
-    "hidden",
-    "position",
-)
 
 
 def _organizer(request: HttpRequest) -> Organizer:
@@ -72,9 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_event(request: HttpRequest, organizer_slug: str, event_slug: str) -> HttpResponse:
-    event = selectors.event_get_public(organizer_slug=organizer_slug, event_slug=event_slug)
-    offers = selectors.event_ticket_offers(event=event, now=clock.now())
-    return render(request, "events/public_event.html", {"event": event, "offers": offers})
+    page = selectors.event_page_public(
+        organizer_slug=organizer_slug, event_slug=event_slug, now=clock.now()
+    )
+    return render(request, "events/public_event.html", {"event": page.event, "offers": page.offers})
 
 
 # --- organizer: events ----------------------------------------------------------------------------
@@ -83,22 +60,13 @@ def public_event(request: HttpRequest, organizer_slug: str, event_slug: str) -> 
 @require_GET
 @organizer_view("events.view")
 def organizer_event_list(request: HttpRequest) -> HttpResponse:
-    now = clock.now()
-    events = list(selectors.event_list_for_organizer(organizer=_organizer(request)))
-    upcoming = sorted((e for e in events if e.ends_at > now), key=lambda e: e.starts_at)
-    past = [e for e in events if e.ends_at <= now]
+    organizer = _organizer(request)
+    events = selectors.event_overview_for_organizer(organizer=organizer, now=clock.now())
     return render(
         request,
         "events/organizer/event_list.html",
-        {"organizer": _organizer(request), "upcoming": upcoming, "past": past},
+        {"organizer": organizer, "upcoming": events.upcoming, "past": events.past},
     )
-
-
-def _event_service_kwargs(form: EventForm) -> dict[str, Any]:
-    data = {name: form.cleaned_data.get(name) for name in EVENT_FIELDS}
-    for text in ("slug", "description", "venue_name", "venue_address"):
-        data[text] = data[text] or ""
-    return {**data, "image": form.cleaned_data.get("image")}
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,10 +78,10 @@ def organizer_event_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 event = services.event_create(
-                    actor=request.user, organizer=organizer, **_event_service_kwargs(form)
+                    actor=request.user, organizer=organizer, **form.service_kwargs()
                 )
             except DomainError as error:
-                apply_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, "Event created as a draft. Add ticket types next.")
                 return _detail(event)
@@ -139,18 +107,15 @@ def organizer_event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
                     actor=request.user,
                     event=event,
                     remove_image=form.cleaned_data.get("remove_image", False),
-                    **_event_service_kwargs(form),
+                    **form.service_kwargs(),
                 )
             except DomainError as error:
-                apply_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, "Event saved.")
                 return _detail(event)
     else:
-        initial = {name: getattr(event, name) for name in EVENT_FIELDS}
-        initial["starts_at"] = to_local_input(event.starts_at, event.timezone)
-        initial["ends_at"] = to_local_input(event.ends_at, event.timezone)
-        form = EventForm(initial=initial, has_image=has_image)
+        form = EventForm(initial=EventForm.initial_for(event), has_image=has_image)
     return render(
         request,
         "events/organizer/event_form.html",
@@ -161,17 +126,18 @@ def organizer_event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 @organizer_view("events.view")
 def organizer_event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event(request, event_id)
-    offers = selectors.event_ticket_offers(event=event, now=clock.now(), include_hidden=True)
+    page = selectors.event_page_for_organizer(
+        organizer=_organizer(request), event_id=event_id, now=clock.now()
+    )
     return render(
         request,
         "events/organizer/event_detail.html",
         {
             "organizer": _organizer(request),
-            "event": event,
-            "offers": offers,
-            "tickets_taken": sum(o.ticket_type.taken for o in offers),
-            "tickets_capacity": sum(o.ticket_type.capacity for o in offers),
+            "event": page.event,
+            "offers": page.offers,
+            "tickets_taken": page.tickets_taken,
+            "tickets_capacity": page.tickets_capacity,
             "can_publish": role_has(request.membership.role, "events.publish"),  # type: ignore[attr-defined]
         },
     )
@@ -255,12 +221,10 @@ def organizer_ticket_type_new(request: HttpRequest, event_id: int) -> HttpRespon
     event = _event(request, event_id)
     form = _ticket_type_form(request, event)
     if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = {name: form.cleaned_data.get(name) for name in TICKET_TYPE_FIELDS}
-        data["description"] = data["description"] or ""
         try:
-            services.ticket_type_create(actor=request.user, event=event, **data)
+            services.ticket_type_create(actor=request.user, event=event, **form.service_kwargs())
         except DomainError as error:
-            apply_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Ticket type added.")
             return _detail(event)
@@ -274,18 +238,15 @@ def organizer_ticket_type_edit(request: HttpRequest, event_id: int, tt_id: int) 
     ticket_type = selectors.ticket_type_get_for_organizer(
         organizer=_organizer(request), event=event, ticket_type_id=tt_id
     )
-    initial = {name: getattr(ticket_type, name) for name in TICKET_TYPE_FIELDS}
-    initial["price"] = str(Money(ticket_type.price, ticket_type.currency).to_decimal())
-    initial["sales_start"] = to_local_input(ticket_type.sales_start, event.timezone)
-    initial["sales_end"] = to_local_input(ticket_type.sales_end, event.timezone)
+    initial = TicketTypeForm.initial_for(ticket_type, event_timezone=event.timezone)
     form = _ticket_type_form(request, event, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = {name: form.cleaned_data.get(name) for name in TICKET_TYPE_FIELDS}
-        data["description"] = data["description"] or ""
         try:
-            services.ticket_type_update(actor=request.user, ticket_type=ticket_type, **data)
+            services.ticket_type_update(
+                actor=request.user, ticket_type=ticket_type, **form.service_kwargs()
+            )
         except DomainError as error:
-            apply_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Ticket type saved.")
             return _detail(event)

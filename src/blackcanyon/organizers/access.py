@@ -12,12 +12,13 @@ import functools
 from collections.abc import Callable
 from typing import Any, Concatenate
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 from blackcanyon.core import tenancy
 from blackcanyon.core.errors import NotFound, PermissionDenied
 from blackcanyon.organizers.models import Membership, Organizer, Role
+from blackcanyon.organizers.selectors import organizer_get_by_slug
 
 ALL_ROLES = frozenset(Role)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -97,9 +98,8 @@ def organizer_view(permission: str) -> Callable[[ViewFunc], ViewFunc]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect(f"/accounts/login/?next={request.get_full_path()}")
-            slug = kwargs.pop("organizer_slug")
-            organizer = Organizer.objects.filter(slug=slug).first()
+                return redirect_to_login(request.get_full_path())
+            organizer = organizer_get_by_slug(slug=kwargs.pop("organizer_slug"))
             if organizer is None:
                 raise NotAMember()
             membership = organizer_access(request.user, organizer, permission)

@@ -4,11 +4,13 @@
   since. Erase: the membership is deleted (audited as ``organizers.membership.erased``); erasure
   is refused while the user is an organizer's only owner.
 * ``organizers.Invitation.email`` — the invited address. Export: organizer, role, status and
-  dates. Erase: pseudonymised to ``erased-<id>@invalid``. ``invited_by`` / ``accepted_by`` point
+  dates. Erase: pseudonymised to ``erased-<id>@invalid`` (audited as
+  ``organizers.invitation.pseudonymised``). ``invited_by`` / ``accepted_by`` point
   at the (pseudonymised) user and stay for the audit trail. The token is stored only as a hash.
 * ``organizers.Organizer.contact_email`` — the business's public contact address, not the
   person's: exported with the organizer's own data, not with a user's; kept on user erasure.
-* Audit entries written here hold ids and roles, never emails, names or tokens.
+* Audit entries written here hold ids and roles, never a person's email, name or a token (a
+  change of the organizer's contact email is recorded by field name only).
 
 Retention: memberships live as long as the person is on the team; invitations are kept (as a
 record of who was invited by whom) until the organizer is deleted.
@@ -38,6 +40,14 @@ PERSONAL_FIELDS: dict[str, dict[str, str]] = {
         "email": "the invited address; pseudonymised on erasure",
         "invited_by": "who sent the invitation; kept (points at the pseudonymised account)",
         "accepted_by": "who accepted it; kept (points at the pseudonymised account)",
+    },
+}
+
+
+# Looks personal, is not: see the module docstring.
+NOT_PERSONAL: dict[str, dict[str, str]] = {
+    "organizers.Organizer": {
+        "contact_email": "the business's public contact address; kept on a user's erasure",
     },
 }
 

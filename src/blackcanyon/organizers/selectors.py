@@ -12,10 +12,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from blackcanyon.core import clock, tenancy
-from blackcanyon.events.models import Event, EventStatus
 from blackcanyon.organizers.models import Invitation, Membership, Organizer, Role
 
 
@@ -104,6 +103,14 @@ def invitation_state(invitation: Invitation) -> str:
     return "pending"
 
 
+def invitation_pending_statuses(*, organizer: Organizer) -> list[InvitationStatus]:
+    """Pending (and expired, not yet replaced) invitations with their state, newest first."""
+    return [
+        InvitationStatus(invitation=i, state=invitation_state(i))
+        for i in invitation_pending_list(organizer=organizer)
+    ]
+
+
 def invitation_by_token(*, token: str, user_id: int | None = None) -> InvitationStatus | None:
     """Find an invitation by its secret token, whoever asks (the invitee is not a member yet).
 
@@ -117,17 +124,3 @@ def invitation_by_token(*, token: str, user_id: int | None = None) -> Invitation
     if invitation is None:
         return None
     return InvitationStatus(invitation=invitation, state=invitation_state(invitation))
-
-
-def organizer_event_counts(*, organizer: Organizer) -> dict[str, int]:
-    """Number of the organizer's events per status (call in the organizer's context)."""
-    counts = {status.value: 0 for status in EventStatus}
-    rows = (
-        Event.objects.filter(organizer=organizer)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[row["status"]] = row["n"]
-    return counts

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from blackcanyon.accounts.models import User, normalize_email
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.core.countries import is_country
 from blackcanyon.core.money import SUPPORTED_CURRENCIES
+from blackcanyon.core.timezones import is_timezone
 from blackcanyon.notifications.services import email_enqueue
 from blackcanyon.organizers import errors, selectors
 from blackcanyon.organizers.access import organizer_access, role_has
@@ -54,18 +54,11 @@ RESERVED_SLUGS = frozenset(
     }
 )
 EDITABLE_FIELDS = ("name", "contact_email", "country", "default_currency", "timezone")
+# Changes to these are audited by name only: the address may be a person's own.
+_AUDIT_WITHOUT_VALUES = frozenset({"contact_email"})
 
 
 # --- Validation shared by create and update ---------------------------------------------------
-
-
-@cache
-def _timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def is_timezone(name: str) -> bool:
-    return name in _timezones()
 
 
 def slug_validate(slug: str) -> str:
@@ -212,7 +205,8 @@ def organizer_update(
         for field, value in fields.items():
             old = getattr(organizer, field)
             if old != value:
-                changed[field] = {"from": old, "to": value}
+                hidden = field in _AUDIT_WITHOUT_VALUES
+                changed[field] = {} if hidden else {"from": old, "to": value}
                 setattr(organizer, field, value)
         if not changed:
             return organizer
@@ -463,14 +457,20 @@ def invitation_accept(*, actor: User, token: str) -> Membership:
 # --- Personal data -------------------------------------------------------------------------------
 
 
-def _pseudonymise_invitations(*, user: User, email: str) -> int:
+def _pseudonymise_invitations(*, actor: User | None, user: User, email: str) -> int:
     """Replace the address on invitations to ``email`` (or accepted by ``user``) visible in the
-    current context; returns how many rows changed."""
+    current context, each with its audit entry; returns how many rows changed."""
     changed = 0
     rows = Invitation.objects.filter(Q(email__iexact=email) | Q(accepted_by=user))
-    for invitation in rows.exclude(email__startswith="erased-"):
+    for invitation in rows.exclude(email__startswith="erased-").select_related("organizer"):
         invitation.email = f"erased-{invitation.pk}@invalid"
         invitation.save(update_fields=["email"])
+        audit.record(
+            actor=actor,
+            action="organizers.invitation.pseudonymised",
+            organizer=invitation.organizer,
+            obj=invitation,
+        )
         changed += 1
     return changed
 
@@ -509,6 +509,6 @@ def user_team_data_erase(*, actor: User | None, user: User) -> dict[str, int]:
                 )
                 membership.delete()
                 removed += 1
-                invitations += _pseudonymise_invitations(user=user, email=email)
-        invitations += _pseudonymise_invitations(user=user, email=email)
+                invitations += _pseudonymise_invitations(actor=actor, user=user, email=email)
+        invitations += _pseudonymise_invitations(actor=actor, user=user, email=email)
     return {"memberships_removed": removed, "invitations_pseudonymised": invitations}

@@ -6,14 +6,14 @@ through ``organizers.access`` (``organizer_view`` for pages under ``/o/<slug>/``
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +21,8 @@ from blackcanyon.accounts.decorators import verified_email_required
 from blackcanyon.accounts.models import User
 from blackcanyon.core.countries import country_name
 from blackcanyon.core.errors import DomainError
+from blackcanyon.core.forms import add_domain_error
+from blackcanyon.events.selectors import event_counts_by_status
 from blackcanyon.organizers import errors, selectors, services
 from blackcanyon.organizers.access import ROLE_DESCRIPTIONS, organizer_view, role_has
 from blackcanyon.organizers.forms import (
@@ -28,7 +30,6 @@ from blackcanyon.organizers.forms import (
     OrganizerCreateForm,
     OrganizerSettingsForm,
     RoleForm,
-    add_domain_error,
 )
 from blackcanyon.organizers.models import Membership, Organizer, Role
 
@@ -45,23 +46,11 @@ def _membership(request: HttpRequest) -> Membership:
     return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
-def _optional_url(name: str, *args: Any) -> str | None:
-    """URL of a page another app may not have shipped yet (``None`` until it exists)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _org_nav(request: HttpRequest) -> dict[str, Any]:
+def _org_nav(request: HttpRequest) -> dict[str, bool]:
     """What the organizer's sub-navigation may link to for this member."""
-    organizer, role = _org(request), _membership(request).role
+    role = _membership(request).role
     return {
-        "events_url": (
-            _optional_url("events:organizer_event_list", organizer.slug)
-            if role_has(role, "events.view")
-            else None
-        ),
+        "can_events": role_has(role, "events.view"),
         "can_team": role_has(role, "team.view"),
         "can_settings": role_has(role, "organizer.manage"),
     }
@@ -91,7 +80,7 @@ def organizer_new(request: HttpRequest) -> HttpResponse:
             try:
                 organizer = services.organizer_create(actor=user, **form.cleaned_data)
             except DomainError as error:
-                form.add_domain_error(error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, f"{organizer.name} is ready. You are its owner.")
                 return redirect("organizers:dashboard", organizer_slug=organizer.slug)
@@ -112,7 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "membership": membership,
         "org_nav": _org_nav(request),
         "event_counts": (
-            selectors.organizer_event_counts(organizer=organizer)
+            event_counts_by_status(organizer=organizer)
             if role_has(membership.role, "events.view")
             else None
         ),
@@ -134,7 +123,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
                     actor=_user(request), organizer=organizer, **form.cleaned_data
                 )
             except DomainError as error:
-                form.add_domain_error(error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, "Settings saved.")
                 return redirect("organizers:settings", organizer_slug=organizer.slug)
@@ -164,10 +153,7 @@ def _team_page(request: HttpRequest, *, invite_form: InviteForm | None = None) -
         "org_nav": _org_nav(request),
         "ttl_days": services.invitation_ttl_days(),
         "members": selectors.team_list(organizer=organizer),
-        "invitations": [
-            selectors.InvitationStatus(invitation=i, state=selectors.invitation_state(i))
-            for i in selectors.invitation_pending_list(organizer=organizer)
-        ],
+        "invitations": selectors.invitation_pending_statuses(organizer=organizer),
         "invite_form": invite_form or InviteForm(can_invite_owner=can_manage_owners),
         "can_manage_owners": can_manage_owners,
         "role_choices": role_choices,

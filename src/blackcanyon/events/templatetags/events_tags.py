@@ -9,7 +9,7 @@ from django import template
 from django.utils import dateformat
 
 from blackcanyon.core.money import Money
-from blackcanyon.events.validation import zone
+from blackcanyon.core.timezones import zone
 
 register = template.Library()
 

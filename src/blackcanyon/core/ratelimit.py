@@ -1,7 +1,8 @@
-"""A small fixed-window rate limiter on Django's cache (shared across processes when the cache is).
+"""A small fixed-window rate limiter on Django's cache (shared across processes when the cache is:
+Redis in production, a file cache in the embedded setup).
 
-Keys are hashed, so no email address or IP ends up in a cache key. Use ``hit`` in views before
-calling a service whose side effect (an email) must not be triggered in bulk.
+Keys are hashed, so no email address or IP ends up in a cache key. Call ``hit`` in a view before
+a service whose side effect (an email, a password check) must not be triggered in bulk.
 """
 
 from __future__ import annotations
@@ -9,12 +10,20 @@ from __future__ import annotations
 import hashlib
 import math
 
+from axes.helpers import get_client_ip_address
 from django.core.cache import cache
+from django.http import HttpRequest
 
-from blackcanyon.accounts.errors import RateLimited
 from blackcanyon.core import clock
+from blackcanyon.core.errors import RateLimited
 
 HOUR = 60 * 60
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address under the same policy as the login lockout (``AXES_CLIENT_IP_*`` /
+    ipware settings), so a TLS proxy in front does not make every visitor share one counter."""
+    return get_client_ip_address(request) or ""
 
 
 def _key(scope: str, identity: str, window: int) -> tuple[str, int]:
@@ -42,17 +51,3 @@ def hit(*, scope: str, identity: str, limit: int, window: int = HOUR) -> None:
         minutes = max(1, math.ceil(seconds_left / 60))
         unit = "minute" if minutes == 1 else "minutes"
         raise RateLimited(f"Too many requests. Please wait {minutes} {unit} and try again.")
-
-
-def hit_all(*, scope: str, identities: list[str], limit: int, window: int = HOUR) -> None:
-    """``hit`` for several identities (e.g. the email and the client IP); all are counted."""
-    error: RateLimited | None = None
-    for identity in identities:
-        if not identity:
-            continue
-        try:
-            hit(scope=scope, identity=identity, limit=limit, window=window)
-        except RateLimited as exc:
-            error = error or exc
-    if error is not None:
-        raise error
