@@ -72,6 +72,18 @@ def test_logout_needs_post(client):
     assert client.get("/accounts/settings/").status_code == 302
 
 
+def test_logout_can_continue_to_a_local_page_only(client):
+    # Given a logged-in user switching accounts from an invitation page
+    client.force_login(UserFactory())
+
+    # When they log out with a local next page, they go there; a foreign one is ignored
+    response = client.post("/accounts/logout/", {"next": "/accounts/login/?next=/o/"})
+    assert response["Location"] == "/accounts/login/?next=/o/"
+    client.force_login(UserFactory())
+    response = client.post("/accounts/logout/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
 def test_five_failures_lock_the_account_even_for_the_right_password(client):
     # Given an account
     UserFactory(email="door@example.com")

@@ -164,3 +164,23 @@ def test_old_verification_link_stops_working_after_the_email_changes(client):
     # Then it is refused
     assert response.status_code == 400
     assert not User.objects.get(email="other@example.com").is_verified
+
+
+def test_signup_returns_to_a_safe_next_page_such_as_an_invitation(client):
+    # Given a visitor who came from an invitation link
+    # When they sign up with ?next= pointing back to it
+    response = _signup(client, next="/o/invitations/some-token/")
+
+    # Then they land back there, logged in
+    assert response.status_code == 302
+    assert response["Location"] == "/o/invitations/some-token/"
+    assert client.get("/accounts/settings/").status_code == 200
+
+
+def test_signup_ignores_a_next_page_on_another_site(client):
+    # When a crafted link sends ?next= to a foreign host
+    response = _signup(client, next="https://evil.example/phish")
+
+    # Then the buyer is not sent away
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/verify-email/sent/"

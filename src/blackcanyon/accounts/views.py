@@ -69,9 +69,10 @@ class LoginView(auth_views.LoginView):
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
     logout(request)
     messages.info(request, "You are logged out.")
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+    return redirect(next_url or settings.LOGOUT_REDIRECT_URL)
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -81,6 +82,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:settings")
     form = forms.SignupForm(request.POST or None)
+    next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_signup(
@@ -92,9 +94,14 @@ def signup(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc, {"password": "password1"})
         else:
             login(request, user, backend=_MODEL_BACKEND)
+            if next_url:
+                # E.g. back to the invitation that brought them here.
+                messages.info(request, f"We sent a link to {user.email} to confirm your address.")
+                return redirect(next_url)
             return redirect("accounts:verify_sent")
     status = 200 if request.method == "GET" or form.is_valid() else 422
-    return render(request, "accounts/signup.html", {"form": form}, status=status)
+    context = {"form": form, "next": next_url}
+    return render(request, "accounts/signup.html", context, status=status)
 
 
 # --- email verification ----------------------------------------------------------------------
