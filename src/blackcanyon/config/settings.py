@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "blackcanyon.organizers",
     "blackcanyon.events",
     "blackcanyon.notifications",
+    "blackcanyon.orders",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +321,12 @@ LOGGING = {
 BCT_INVITATION_TTL = timedelta(days=7)
 BCT_EMAIL_VERIFICATION_TTL = 60 * 60 * 24 * 3
 BCT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+# Orders: how long a reservation holds seats, and the policy versions buyers accept.
+BCT_RESERVATION_MINUTES = int(ENV.get("RESERVATION_MINUTES", "15"))
+BCT_TERMS_VERSION = "2026-11-01"
+BCT_PRIVACY_VERSION = "2026-11-01"
+# Payment provider for web checkout: "test" (embedded default, TEST MODE) until Stripe arrives.
+BCT_PAYMENT_PROVIDER = ENV.get("PAYMENT_PROVIDER", "test")
+# Tests flip this to False to show the oversell race the conditional UPDATEs prevent.
+BCT_INVENTORY_GUARD = True

@@ -131,3 +131,10 @@ def system_context() -> Iterator[TenantContext]:
     finally:
         _current.reset(token)
         _apply_everywhere()
+
+
+@contextlib.contextmanager
+def for_organizer(organizer_id: int) -> Iterator[TenantContext]:
+    """Act for one organizer, keeping the signed-in user (the shop writing an organizer's order)."""
+    with scoped(organizer_id=organizer_id, user_id=_current.get().user_id) as ctx:
+        yield ctx

@@ -11,7 +11,7 @@ from django.db.models import F
 from blackcanyon.accounts.models import User
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.events import services as event_services
-from blackcanyon.events.models import TicketType
+from blackcanyon.events.models import Event, TicketType
 from blackcanyon.organizers import services as organizer_services
 from blackcanyon.organizers.models import Membership, Organizer, Role
 
@@ -140,6 +140,7 @@ def _take(ticket_type: TicketType, seats: int) -> None:
     TicketType.objects.filter(pk=ticket_type.pk, taken__lte=F("capacity") - seats).update(
         taken=F("taken") + seats
     )
+    Event.objects.filter(pk=ticket_type.event_id).update(taken=F("taken") + seats)
 
 
 def seed_demo() -> Organizer:

@@ -34,7 +34,13 @@ class Event(TimeStampedModel):
         max_length=16, choices=EventStatus.choices, default=EventStatus.DRAFT, db_index=True
     )
     capacity = models.PositiveIntegerField(null=True, blank=True)
+    # Seats taken over all ticket types (orders + live reservations); always the sum of the
+    # types' ``taken``. Changed only by orders.inventory's conditional UPDATEs.
+    taken = models.PositiveIntegerField(default=0, editable=False)
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    ask_attendee_names = models.BooleanField(
+        default=False, help_text="Ask buyers for the name of each attendee at checkout."
+    )
     image = models.ImageField(upload_to=event_image_path, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -45,6 +51,10 @@ class Event(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organizer", "slug"], name="event_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(taken__lte=F("capacity")),
+                name="event_taken_le_capacity",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
             ),

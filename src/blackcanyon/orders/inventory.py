@@ -1,0 +1,110 @@
+"""Taking and releasing seats — the only code that changes ``taken`` / ``redeemed`` counters.
+
+Policy (docs/invariants.md, DESIGN rule 3):
+* a seat is taken with ONE conditional UPDATE per counter (``taken + n <= capacity``), never
+  check-then-write; a failed UPDATE means sold out and the caller's transaction rolls back;
+* counters are locked in one fixed order — event row, ticket types by id, discount code — by every
+  path (take and release), so two transactions can never deadlock on them;
+* the caller takes seats as the LAST statements before COMMIT: the row locks live until COMMIT and
+  every sale of the event queues behind the event row, so nothing slow may follow.
+
+``BCT_INVENTORY_GUARD = False`` (tests only) swaps in the naive read-then-write version so the
+concurrency suite can show the race it prevents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+
+from blackcanyon.events.models import Event, TicketType
+from blackcanyon.orders.models import DiscountCode
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """Why a take failed: the event, a ticket type (``ticket_type_id``) or the code ran out."""
+
+    scope: str  # "event" | "ticket_type" | "code"
+    ticket_type_id: int | None = None
+
+
+class TakeFailed(Exception):
+    def __init__(self, shortage: Shortage) -> None:
+        super().__init__(shortage.scope)
+        self.shortage = shortage
+
+
+def take(
+    *, event_id: int, quantities: Mapping[int, int], discount_code_id: int | None = None
+) -> None:
+    """Take seats (and one code redemption) or raise ``TakeFailed``; needs an open transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("inventory.take must run inside the order's transaction")
+    if not getattr(settings, "BCT_INVENTORY_GUARD", True):
+        _take_unguarded(event_id=event_id, quantities=quantities, discount_code_id=discount_code_id)
+        return
+    total = sum(quantities.values())
+    taken = (
+        Event.objects.filter(pk=event_id)
+        .filter(Q(capacity__isnull=True) | Q(taken__lte=F("capacity") - total))
+        .update(taken=F("taken") + total)
+    )
+    if not taken:
+        raise TakeFailed(Shortage("event"))
+    for type_id in sorted(quantities):
+        quantity = quantities[type_id]
+        taken = TicketType.objects.filter(
+            pk=type_id, event_id=event_id, taken__lte=F("capacity") - quantity
+        ).update(taken=F("taken") + quantity)
+        if not taken:
+            raise TakeFailed(Shortage("ticket_type", type_id))
+    if discount_code_id is not None:
+        taken = (
+            DiscountCode.objects.filter(pk=discount_code_id)
+            .filter(Q(max_redemptions__isnull=True) | Q(redeemed__lt=F("max_redemptions")))
+            .update(redeemed=F("redeemed") + 1)
+        )
+        if not taken:
+            raise TakeFailed(Shortage("code"))
+
+
+def release(
+    *, event_id: int, quantities: Mapping[int, int], discount_code_id: int | None = None
+) -> None:
+    """Give seats (and the code redemption) back, in the same lock order as ``take``.
+
+    The caller makes release happen once per order (``released_at`` set by a conditional UPDATE
+    on the order row before calling this).
+    """
+    total = sum(quantities.values())
+    Event.objects.filter(pk=event_id).update(taken=F("taken") - total)
+    for type_id in sorted(quantities):
+        TicketType.objects.filter(pk=type_id).update(taken=F("taken") - quantities[type_id])
+    if discount_code_id is not None:
+        DiscountCode.objects.filter(pk=discount_code_id).update(redeemed=F("redeemed") - 1)
+
+
+def _take_unguarded(
+    *, event_id: int, quantities: Mapping[int, int], discount_code_id: int | None
+) -> None:
+    """The classic bug, for the control tests only: read, decide, write a computed value."""
+    total = sum(quantities.values())
+    event = Event.objects.get(pk=event_id)
+    if event.capacity is not None and event.taken + total > event.capacity:
+        raise TakeFailed(Shortage("event"))
+    Event.objects.filter(pk=event_id).update(taken=event.taken + total)
+    for type_id in sorted(quantities):
+        ticket_type = TicketType.objects.get(pk=type_id)
+        if ticket_type.taken + quantities[type_id] > ticket_type.capacity:
+            raise TakeFailed(Shortage("ticket_type", type_id))
+        TicketType.objects.filter(pk=type_id).update(taken=ticket_type.taken + quantities[type_id])
+    if discount_code_id is not None:
+        code = DiscountCode.objects.get(pk=discount_code_id)
+        if code.max_redemptions is not None and code.redeemed >= code.max_redemptions:
+            raise TakeFailed(Shortage("code"))
+        DiscountCode.objects.filter(pk=discount_code_id).update(redeemed=code.redeemed + 1)

@@ -1,0 +1,96 @@
+"""Box-office sales through the API: paid at once, idempotent by Idempotency-Key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.events.models import Event
+from blackcanyon.orders import errors
+from blackcanyon.orders.models import Channel, Order, OrderStatus, PaymentAttempt
+from blackcanyon.orders.services.planning import plan_order
+from blackcanyon.orders.services.reservations import create_order_rows, take_or_explain
+from blackcanyon.orders.services.tickets import tickets_issue
+from blackcanyon.orders.tasks import enqueue_order_email
+
+
+def _existing(*, event: Event, key: str, quantities: Mapping[int, int]) -> Order | None:
+    order = Order.objects.filter(organizer_id=event.organizer_id, idempotency_key=key).first()
+    if order is None:
+        return None
+    same = order.event_id == event.pk and {
+        line.ticket_type_id: line.quantity for line in order.lines.all()
+    } == {int(k): int(v) for k, v in quantities.items() if int(v) > 0}
+    if not same:
+        raise errors.IdempotencyConflict()
+    return order
+
+
+def order_create_box_office(
+    *,
+    actor: Any,
+    event: Event,
+    quantities: Mapping[int, int],
+    buyer_name: str,
+    buyer_email: str = "",
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Order, bool]:
+    """Sell at the box office: a paid order with tickets, or the buyer's error (sold_out ...).
+
+    Returns ``(order, created)``; with an ``idempotency_key`` already used for the same request
+    it returns the first order and ``created=False`` (IdempotencyConflict for another request).
+    Hidden ticket types and closed sales windows are allowed at the box office.
+    """
+    now = now or clock.now()
+    with tenancy.for_organizer(event.organizer_id):
+        if idempotency_key and (
+            found := _existing(event=event, key=idempotency_key, quantities=quantities)
+        ):
+            return found, False
+        plan = plan_order(
+            event=event, quantities=quantities, code_text="", now=now, box_office=True
+        )
+        try:
+            with transaction.atomic():
+                order = create_order_rows(
+                    plan=plan,
+                    status=OrderStatus.PAID,
+                    channel=Channel.BOX_OFFICE,
+                    expires_at=None,
+                    buyer_name=" ".join(buyer_name.split())[:150],
+                    buyer_email=buyer_email.strip().lower(),
+                    paid_at=now,
+                    payment_provider="box_office",
+                    idempotency_key=idempotency_key or None,
+                )
+                PaymentAttempt.objects.create(
+                    organizer_id=order.organizer_id,
+                    order=order,
+                    provider="box_office",
+                    result=PaymentAttempt.Result.APPROVED,
+                    amount=order.total,
+                    currency=order.currency,
+                )
+                tickets_issue(order=order)
+                audit.record(
+                    actor=actor,
+                    action="orders.order.sold_at_box_office",
+                    organizer=event.organizer,
+                    obj=order,
+                    data={"total": order.total, "currency": order.currency},
+                )
+                enqueue_order_email(order=order, kind="confirmation")
+                take_or_explain(plan=plan, now=now)  # last: counter locks until COMMIT
+        except IntegrityError:
+            # The same Idempotency-Key raced in from a parallel retry: return the winner's order.
+            if idempotency_key and (
+                found := _existing(event=event, key=idempotency_key, quantities=quantities)
+            ):
+                return found, False
+            raise
+    return order, True
