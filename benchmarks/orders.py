@@ -1,0 +1,116 @@
+"""Box-office orders through the API under contention: throughput, latency and oversell.
+
+    .venv/bin/python -m benchmarks.orders [--capacity 500] [--attempts 1500]
+        [--concurrency 1 16 64] [--workers 4] [--worker-class sync|gthread]
+
+For each concurrency C it creates a ticket type of capacity K (fresh database, app under gunicorn
+in the production profile), fires N > K order attempts of one ticket each at concurrency C, and
+prints orders/s, p50/p95/p99 latency, responses by error code, the oversell count read from the
+database (tickets sold beyond capacity, and taken vs. paid tickets), and each web worker's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from collections.abc import Callable
+
+import psycopg
+
+from benchmarks import harness
+
+SEED = """
+import json
+from datetime import timedelta
+from blackcanyon.core import clock, tenancy
+from blackcanyon.events.models import Event, EventStatus, TicketType
+from blackcanyon.organizers.models import Organizer
+from blackcanyon.api.services import api_token_create
+
+with tenancy.system_context():
+    org = Organizer.objects.create(name="Bench", slug="bench", contact_email="b@example.com",
+                                   country="US", default_currency="USD", timezone="UTC")
+with tenancy.scoped(organizer_id=org.pk):
+    start = clock.now() + timedelta(days=10)
+    event = Event.objects.create(
+        organizer=org, title="Bench night", slug="bench-night", timezone="UTC",
+        starts_at=start, ends_at=start + timedelta(hours=3), status=EventStatus.PUBLISHED,
+    )
+    tt = TicketType.objects.create(organizer=org, event=event, name="GA", price=2500,
+                                   currency="USD", capacity=CAPACITY)
+    _, token = api_token_create(actor=None, organizer=org, name="bench")
+print(json.dumps({"event_id": event.pk, "ticket_type_id": tt.pk, "token": token}))
+"""
+
+OVERSELL_SQL = """
+SELECT t.capacity, t.taken,
+       (SELECT count(*) FROM orders_ticket k WHERE k.ticket_type_id = t.id AND k.status = 'valid')
+FROM events_tickettype t WHERE t.id = %s
+"""
+
+
+def order_request(*, event_id: int, ticket_type_id: int, token: str) -> Callable[[int], bytes]:
+    def make(index: int) -> bytes:
+        body = json.dumps(
+            {
+                "items": [{"ticket_type_id": ticket_type_id, "quantity": 1}],
+                "buyer": {"name": f"Buyer {index}", "email": f"buyer{index}@example.com"},
+                "payment": {"method": "box_office"},
+            }
+        ).encode()
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+        return harness.http_request(
+            "POST", f"/api/v1/events/{event_id}/orders/", body=body, headers=headers
+        )
+
+    return make
+
+
+def run_once(args: argparse.Namespace, concurrency: int) -> None:
+    owner_url, web_url = harness.fresh_database("bct_bench_orders")
+    seeded = json.loads(
+        harness.run_python(
+            harness.base_env(owner_url), SEED.replace("CAPACITY", str(args.capacity))
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    env = harness.base_env(web_url)
+    make = order_request(
+        event_id=seeded["event_id"], ticket_type_id=seeded["ticket_type_id"], token=seeded["token"]
+    )
+    with harness.server(env, workers=args.workers, worker_class=args.worker_class) as proc:
+        report = harness.load(
+            port=harness.PORT, make_request=make, total=args.attempts, concurrency=concurrency
+        )
+        rss = harness.worker_rss_mb(proc.pid)
+    with psycopg.connect(owner_url) as conn:
+        capacity, taken, sold = conn.execute(OVERSELL_SQL, [seeded["ticket_type_id"]]).fetchone()
+    created = report.statuses().get(201, 0)
+    print(f"concurrency {concurrency}: {args.attempts} attempts for {capacity} seats")
+    print(f"  {report.summary()}")
+    paid_rate = created / report.wall if report.wall else 0
+    errors = dict(report.error_codes())
+    print(f"  orders created {created} ({paid_rate:.0f} orders/s); errors {errors}")
+    print(
+        f"  database: capacity {capacity}, taken {taken}, valid tickets {sold}, "
+        f"oversell {max(0, sold - capacity)}"
+    )
+    print(f"  peak RSS per worker (MB): {', '.join(f'{v:.0f}' for v in rss.values())}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--capacity", type=int, default=500)
+    parser.add_argument("--attempts", type=int, default=1500)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    args = parser.parse_args()
+    for concurrency in args.concurrency:
+        run_once(args, concurrency)
+
+
+if __name__ == "__main__":
+    main()
