@@ -1,6 +1,7 @@
 """``bct``: the operator's command line. Wraps Django management commands.
 
-``bct serve`` (development server, or gunicorn with --prod), ``bct worker`` (task worker),
+``bct serve`` (development server, or gunicorn with --prod), ``bct worker`` (task worker and
+periodic-job scheduler),
 ``bct migrate`` (as the migration owner), ``bct dev`` (what `make run` starts), plus every
 management command with dashes or underscores (``bct seed-demo``, ``bct check --deploy``).
 """
@@ -16,7 +17,8 @@ HELP = """usage: bct COMMAND [options]
 
 Black Canyon Tickets operator commands:
   serve [ADDR:PORT] [--prod]  run the web server (development server; gunicorn with --prod)
-  worker [--batch]            run the background task worker
+  worker [--batch]            run the background task worker and the periodic jobs
+                              (config/schedule.py); --batch: run what is due, then exit
   migrate                     apply database migrations (uses MIGRATE_DATABASE_URL when set)
   dev                         migrate, seed demo data once, serve on 127.0.0.1:8000 + worker
   seed-demo                   create the demo organizer, events and logins
@@ -112,7 +114,7 @@ def _main(argv: list[str] | None) -> int:
         return 0
     if command == "worker":
         _setup_env("worker")
-        _manage(["db_worker", *rest])
+        _manage(["worker", *rest])  # core's db_worker + the scheduler thread
         return 0
     if command == "migrate":
         _setup_env("migrate")

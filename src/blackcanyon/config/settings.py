@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "blackcanyon.events",
     "blackcanyon.notifications",
     "blackcanyon.orders",
+    "blackcanyon.payments",
+    "blackcanyon.api",
+    "ninja",  # only for the self-hosted Swagger UI assets of /api/v1/docs (no CDN, CSP-safe)
 ]
 
 MIDDLEWARE = [

@@ -7,9 +7,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("blackcanyon.accounts.urls")),
     path("o/", include("blackcanyon.organizers.urls")),
     path("admin/", admin.site.urls),
+    path("", include("blackcanyon.api.urls")),
     path("", include("blackcanyon.core.urls")),
     path("", include("blackcanyon.events.urls")),
     path("", include("blackcanyon.orders.urls")),
+    path("", include("blackcanyon.payments.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

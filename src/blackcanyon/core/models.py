@@ -69,3 +69,24 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit log entries are append-only")
+
+
+class ScheduleSlot(models.Model):
+    """One run of a periodic job (config/schedule.py): inserted in the transaction that enqueues
+    it, unique per (job, slot start), so with several workers each slot is enqueued once."""
+
+    job = models.CharField(max_length=200)
+    slot_start = models.DateTimeField()
+    worker_id = models.CharField(max_length=64)
+    # Random per claim: tells the worker whose INSERT won the slot.
+    token = models.CharField(max_length=32)
+    enqueued_at = models.DateTimeField(default=clock.now)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot_start"], name="scheduleslot_unique_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot_start:%Y-%m-%d %H:%M:%S}"

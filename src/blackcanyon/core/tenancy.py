@@ -22,6 +22,9 @@ class TenantContext:
     organizer_id: int | None = None
     user_id: int | None = None
     invitation_token_hash: str = ""
+    # sha256 of an API token being looked up (before its organizer is known): RLS shows that
+    # one token row, nothing else (api/migrations/0002_rls.py).
+    api_token_hash: str = ""
     system: bool = False
 
 
@@ -32,7 +35,8 @@ _current: contextvars.ContextVar[TenantContext] = contextvars.ContextVar(
 
 _SET_SQL = (
     "SELECT set_config('app.organizer_id', %s, false), set_config('app.user_id', %s, false),"
-    " set_config('app.invitation', %s, false), set_config('app.system', %s, false)"
+    " set_config('app.invitation', %s, false), set_config('app.api_token', %s, false),"
+    " set_config('app.system', %s, false)"
 )
 
 
@@ -49,6 +53,7 @@ def apply_to_connection(connection: BaseDatabaseWrapper) -> None:
         "" if ctx.organizer_id is None else str(ctx.organizer_id),
         "" if ctx.user_id is None else str(ctx.user_id),
         ctx.invitation_token_hash,
+        ctx.api_token_hash,
         "on" if ctx.system else "",
     ]
     with connection.cursor() as cursor:
@@ -98,7 +103,11 @@ def reset() -> None:
 
 @contextlib.contextmanager
 def scoped(
-    *, organizer_id: int | None = None, user_id: int | None = None, invitation_token_hash: str = ""
+    *,
+    organizer_id: int | None = None,
+    user_id: int | None = None,
+    invitation_token_hash: str = "",
+    api_token_hash: str = "",
 ) -> Iterator[TenantContext]:
     """Run a block in another tenant context and restore the previous one afterwards."""
     token = _current.set(
@@ -106,6 +115,7 @@ def scoped(
             organizer_id=organizer_id,
             user_id=user_id,
             invitation_token_hash=invitation_token_hash,
+            api_token_hash=api_token_hash,
         )
     )
     _apply_everywhere()

@@ -3,6 +3,7 @@ published and cancelled events there); organizer selectors always filter by orga
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,23 +89,32 @@ def event_get_public(*, organizer_slug: str, event_slug: str) -> Event:
 
 
 def event_ticket_offers(
-    *, event: Event, now: datetime, include_hidden: bool = False
+    *,
+    event: Event,
+    now: datetime,
+    include_hidden: bool = False,
+    unlocked: Collection[int] = (),
+    expired_holds: Mapping[int, int] | None = None,
 ) -> list[TicketOffer]:
     """Every ticket type of ``event`` with its sale state at ``now``.
 
     Uses the prefetched ``ticket_types`` when present. Hidden types still count towards the
-    event-wide capacity; they are only left out of the result unless ``include_hidden``.
+    event-wide capacity; they are only left out of the result unless ``include_hidden`` or their
+    id is in ``unlocked`` (an access code's types). ``expired_holds`` (ticket type id → seats) are
+    seats still counted in ``taken`` by reservations that expired but were not released yet: they
+    are shown as free. The caller (the shop, which may read orders) supplies them.
     """
+    holds = expired_holds or {}
     types = list(event.ticket_types.all())
-    event_taken = sum(t.taken for t in types)
+    event_taken = sum(t.taken for t in types) - sum(holds.values())
     offers = []
     for ticket_type in types:
-        if ticket_type.hidden and not include_hidden:
+        if ticket_type.hidden and not include_hidden and ticket_type.pk not in unlocked:
             continue
         availability = ticket_availability(
             now=now,
             capacity=ticket_type.capacity,
-            taken=ticket_type.taken,
+            taken=ticket_type.taken - holds.get(ticket_type.pk, 0),
             sales_start=ticket_type.sales_start,
             sales_end=ticket_type.sales_end,
             event_cancelled=event.status == EventStatus.CANCELLED,
@@ -114,15 +124,6 @@ def event_ticket_offers(
         )
         offers.append(TicketOffer(ticket_type=ticket_type, availability=availability))
     return offers
-
-
-def event_page_public(*, organizer_slug: str, event_slug: str, now: datetime) -> EventPage:
-    """The public page of a published or cancelled event: its visible ticket types at ``now``.
-
-    Raises ``EventNotFound`` for drafts and unknown events.
-    """
-    event = event_get_public(organizer_slug=organizer_slug, event_slug=event_slug)
-    return EventPage(event=event, offers=event_ticket_offers(event=event, now=now))
 
 
 def event_page_for_organizer(*, organizer: Organizer, event_id: int, now: datetime) -> EventPage:

@@ -1,4 +1,5 @@
-"""Public event pages and the organizer's event pages (included at the site root)."""
+"""The home page and the organizer's event pages (included at the site root). The public event
+page with its reservation form is the shop's: ``orders:event_page`` (orders/urls_shop.py)."""
 
 from django.urls import path
 
@@ -11,7 +12,6 @@ EVENT = ORG + "<int:event_id>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("e/<slug:organizer_slug>/<slug:event_slug>/", views.public_event, name="public_event"),
     path(ORG, views.organizer_event_list, name="organizer_event_list"),
     path(ORG + "new/", views.organizer_event_new, name="organizer_event_new"),
     path(EVENT, views.organizer_event_detail, name="organizer_event_detail"),

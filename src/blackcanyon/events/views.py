@@ -46,14 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "events/home.html", {"page": page, "events": page.object_list})
 
 
-@require_GET
-def public_event(request: HttpRequest, organizer_slug: str, event_slug: str) -> HttpResponse:
-    page = selectors.event_page_public(
-        organizer_slug=organizer_slug, event_slug=event_slug, now=clock.now()
-    )
-    return render(request, "events/public_event.html", {"event": page.event, "offers": page.offers})
-
-
 # --- organizer: events ----------------------------------------------------------------------------
 
 

@@ -99,3 +99,23 @@ class PaymentDeclined(DomainError):
 class IdempotencyConflict(Conflict):
     code = "idempotency_key_reused"
     default_message = "This Idempotency-Key was already used for a different request."
+
+
+# --- Organizer side: discount and access codes --------------------------------------------------
+
+
+class DiscountCodeInvalid(ValidationFailed):
+    """One or more fields of a discount/access code are invalid; ``fields`` names them."""
+
+    code = "discount_code_invalid"
+    default_message = "Some details of the code need attention."
+
+
+class DiscountCodeTaken(Conflict):
+    code = "discount_code_taken"
+    default_message = "This code already exists for this event."
+
+
+class DiscountCodeNotFound(NotFound):
+    code = "discount_code_not_found"
+    default_message = "Code not found."

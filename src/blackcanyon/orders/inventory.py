@@ -14,6 +14,7 @@ concurrency suite can show the race it prevents.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ class Shortage:
 
     scope: str  # "event" | "ticket_type" | "code"
     ticket_type_id: int | None = None
+
+
+UNGUARDED_GAP_SECONDS = 0.02
 
 
 class TakeFailed(Exception):
@@ -92,19 +96,27 @@ def release(
 def _take_unguarded(
     *, event_id: int, quantities: Mapping[int, int], discount_code_id: int | None
 ) -> None:
-    """The classic bug, for the control tests only: read, decide, write a computed value."""
+    """The classic bug, for the control tests only: read, decide, then write computed values.
+
+    The short sleep between the check and the writes stands for the work real code does there;
+    it makes the control tests show the race on every run instead of most runs.
+    """
     total = sum(quantities.values())
     event = Event.objects.get(pk=event_id)
+    types = {t.pk: t for t in TicketType.objects.filter(pk__in=quantities)}
+    code = DiscountCode.objects.get(pk=discount_code_id) if discount_code_id else None
     if event.capacity is not None and event.taken + total > event.capacity:
         raise TakeFailed(Shortage("event"))
+    for type_id, quantity in quantities.items():
+        if types[type_id].taken + quantity > types[type_id].capacity:
+            raise TakeFailed(Shortage("ticket_type", type_id))
+    if code and code.max_redemptions is not None and code.redeemed >= code.max_redemptions:
+        raise TakeFailed(Shortage("code"))
+    time.sleep(UNGUARDED_GAP_SECONDS)
     Event.objects.filter(pk=event_id).update(taken=event.taken + total)
     for type_id in sorted(quantities):
-        ticket_type = TicketType.objects.get(pk=type_id)
-        if ticket_type.taken + quantities[type_id] > ticket_type.capacity:
-            raise TakeFailed(Shortage("ticket_type", type_id))
-        TicketType.objects.filter(pk=type_id).update(taken=ticket_type.taken + quantities[type_id])
-    if discount_code_id is not None:
-        code = DiscountCode.objects.get(pk=discount_code_id)
-        if code.max_redemptions is not None and code.redeemed >= code.max_redemptions:
-            raise TakeFailed(Shortage("code"))
-        DiscountCode.objects.filter(pk=discount_code_id).update(redeemed=code.redeemed + 1)
+        TicketType.objects.filter(pk=type_id).update(
+            taken=types[type_id].taken + quantities[type_id]
+        )
+    if code is not None:
+        DiscountCode.objects.filter(pk=code.pk).update(redeemed=code.redeemed + 1)

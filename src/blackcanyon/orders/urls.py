@@ -1,11 +1,7 @@
-from django.urls import path
-from django.views.generic import TemplateView
+"""Orders URLs, included at the site root (namespace ``orders``): the buyer's shop pages and the
+organizer's order and code pages."""
+
+from blackcanyon.orders import urls_organizer, urls_shop
 
 app_name = "orders"
-urlpatterns = [
-    path(
-        "orders/<slug:organizer_slug>/<str:code>/<str:token>/",
-        TemplateView.as_view(template_name="base.html"),
-        name="order_page",
-    ),
-]
+urlpatterns = [*urls_shop.urlpatterns, *urls_organizer.urlpatterns]

@@ -1,11 +1,15 @@
-from django.urls import path
-from django.views.generic import TemplateView
+"""The buyer's pages (namespace ``orders``): the event page with its reservation form, checkout
+and the order page. Checkout and order links carry a signed token (``orders.access``)."""
 
-# Placeholder; the shop work replaces it (checkout, payment, order page).
+from django.urls import path
+
+from blackcanyon.orders.views import shop
+
+LINK = "<slug:organizer_slug>/<str:code>/<str:token>/"
+
 urlpatterns = [
-    path(
-        "orders/<slug:organizer_slug>/<str:code>/<str:token>/",
-        TemplateView.as_view(template_name="base.html"),
-        name="order_page",
-    ),
+    path("e/<slug:organizer_slug>/<slug:event_slug>/", shop.event_page, name="event_page"),
+    path("checkout/" + LINK, shop.checkout, name="checkout"),
+    path("checkout/" + LINK + "again/", shop.reserve_again, name="reserve_again"),
+    path("orders/" + LINK, shop.order_page, name="order_page"),
 ]

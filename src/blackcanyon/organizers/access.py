@@ -35,16 +35,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "events.view": frozenset({Role.OWNER, Role.ADMIN, Role.STAFF}),
     "events.manage": frozenset({Role.OWNER, Role.ADMIN, Role.STAFF}),
     "events.publish": frozenset({Role.OWNER, Role.ADMIN}),
+    # Orders: see them; cancel, mark paid (offline payment), resend the confirmation.
+    "orders.view": frozenset({Role.OWNER, Role.ADMIN, Role.STAFF}),
+    "orders.manage": frozenset({Role.OWNER, Role.ADMIN, Role.STAFF}),
+    # Discount and access codes of events.
+    "codes.manage": frozenset({Role.OWNER, Role.ADMIN}),
     # Door staff (issue: check-in).
     "checkin.scan": frozenset({Role.OWNER, Role.ADMIN, Role.SCANNER}),
+    # Create and revoke the organizer's API tokens (a token can sell tickets and read orders).
+    "api.manage": frozenset({Role.OWNER, Role.ADMIN}),
 }
 
 
 # What each role may do, in words, for the team page and the invitation.
 ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.OWNER: "Everything, including managing owners and the organizer's settings.",
-    Role.ADMIN: "Settings, team (except owners), events and check-in.",
-    Role.STAFF: "Create and edit events and ticket types.",
+    Role.ADMIN: "Settings, team (except owners), events, orders, discount codes and check-in.",
+    Role.STAFF: "Create and edit events and ticket types; see and manage orders.",
     Role.SCANNER: "Scan tickets at the door.",
 }
 

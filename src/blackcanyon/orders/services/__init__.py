@@ -7,6 +7,12 @@ from blackcanyon.orders.services.checkout import (
     order_submit_details,
     payment_record_declined,
 )
+from blackcanyon.orders.services.discounts import (
+    discount_code_create,
+    discount_code_deactivate,
+    discount_code_reactivate,
+    discount_code_update,
+)
 from blackcanyon.orders.services.lifecycle import (
     order_cancel,
     order_expire,
@@ -17,6 +23,10 @@ from blackcanyon.orders.services.lifecycle import (
 from blackcanyon.orders.services.reservations import order_rereserve, reservation_create
 
 __all__ = [
+    "discount_code_create",
+    "discount_code_deactivate",
+    "discount_code_reactivate",
+    "discount_code_update",
     "order_cancel",
     "order_confirm_payment",
     "order_create_box_office",

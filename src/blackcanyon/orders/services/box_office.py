@@ -18,13 +18,23 @@ from blackcanyon.orders.services.tickets import tickets_issue
 from blackcanyon.orders.tasks import enqueue_order_email
 
 
-def _existing(*, event: Event, key: str, quantities: Mapping[int, int]) -> Order | None:
+def _buyer(name: str, email: str) -> tuple[str, str]:
+    """The stored form of the buyer's name and email."""
+    return " ".join(name.split())[:150], email.strip().lower()
+
+
+def _existing(
+    *, event: Event, key: str, quantities: Mapping[int, int], buyer: tuple[str, str]
+) -> Order | None:
     order = Order.objects.filter(organizer_id=event.organizer_id, idempotency_key=key).first()
     if order is None:
         return None
-    same = order.event_id == event.pk and {
-        line.ticket_type_id: line.quantity for line in order.lines.all()
-    } == {int(k): int(v) for k, v in quantities.items() if int(v) > 0}
+    same = (
+        order.event_id == event.pk
+        and (order.buyer_name, order.buyer_email) == buyer
+        and {line.ticket_type_id: line.quantity for line in order.lines.all()}
+        == {int(k): int(v) for k, v in quantities.items() if int(v) > 0}
+    )
     if not same:
         raise errors.IdempotencyConflict()
     return order
@@ -43,13 +53,15 @@ def order_create_box_office(
     """Sell at the box office: a paid order with tickets, or the buyer's error (sold_out ...).
 
     Returns ``(order, created)``; with an ``idempotency_key`` already used for the same request
-    it returns the first order and ``created=False`` (IdempotencyConflict for another request).
+    (event, quantities, buyer) it returns the first order and ``created=False``
+    (IdempotencyConflict for another request).
     Hidden ticket types and closed sales windows are allowed at the box office.
     """
     now = now or clock.now()
+    buyer = _buyer(buyer_name, buyer_email)
     with tenancy.for_organizer(event.organizer_id):
         if idempotency_key and (
-            found := _existing(event=event, key=idempotency_key, quantities=quantities)
+            found := _existing(event=event, key=idempotency_key, quantities=quantities, buyer=buyer)
         ):
             return found, False
         plan = plan_order(
@@ -62,8 +74,8 @@ def order_create_box_office(
                     status=OrderStatus.PAID,
                     channel=Channel.BOX_OFFICE,
                     expires_at=None,
-                    buyer_name=" ".join(buyer_name.split())[:150],
-                    buyer_email=buyer_email.strip().lower(),
+                    buyer_name=buyer[0],
+                    buyer_email=buyer[1],
                     paid_at=now,
                     payment_provider="box_office",
                     idempotency_key=idempotency_key or None,
@@ -89,7 +101,9 @@ def order_create_box_office(
         except IntegrityError:
             # The same Idempotency-Key raced in from a parallel retry: return the winner's order.
             if idempotency_key and (
-                found := _existing(event=event, key=idempotency_key, quantities=quantities)
+                found := _existing(
+                    event=event, key=idempotency_key, quantities=quantities, buyer=buyer
+                )
             ):
                 return found, False
             raise

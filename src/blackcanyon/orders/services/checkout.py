@@ -208,8 +208,10 @@ def order_confirm_payment(
     """The provider confirmed the payment: the order is paid, tickets issued, the confirmation
     email queued. Idempotent per (order, reference): a repeated confirmation returns the order.
 
-    Raises OrderStateConflict (not pending), ReservationExpired (hold released and seats gone),
-    ValidationFailed (amount differs from the order total).
+    A payment for an order that expired after checkout takes its seats again if they are still
+    free. Raises OrderStateConflict (not pending, nor expired after checkout), ReservationExpired
+    (hold released and seats gone; nothing changes), ValidationFailed (amount differs from the
+    order total).
     """
     now = now or clock.now()
     with tenancy.for_organizer(order.organizer_id), transaction.atomic():
@@ -218,7 +220,10 @@ def order_confirm_payment(
         )
         if locked.status == OrderStatus.PAID and locked.payment_reference == reference:
             return locked
-        if locked.status != OrderStatus.PENDING:
+        # A payment may land after the hold expired (a slow provider, a late webhook): an order
+        # that reached checkout is paid if its seats can be taken again (mark_paid).
+        late = locked.status == OrderStatus.EXPIRED and locked.terms_accepted_at is not None
+        if locked.status != OrderStatus.PENDING and not late:
             raise errors.OrderStateConflict()
         if amount != locked.total:
             raise ValidationFailed("The amount paid does not match the order total.")

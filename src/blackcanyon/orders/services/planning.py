@@ -6,10 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import formats, timezone
-
-from blackcanyon.core.timezones import zone
 from blackcanyon.events.models import Event, EventStatus, TicketType
+from blackcanyon.events.templatetags.events_tags import in_zone
 from blackcanyon.orders import errors, pricing
 from blackcanyon.orders.codes import normalize_code
 from blackcanyon.orders.models import DiscountCode, DiscountCodeTicketType, DiscountKind
@@ -28,7 +26,8 @@ class Plan:
 
 
 def _local(event: Event, when: datetime) -> str:
-    return formats.date_format(timezone.localtime(when, zone(event.timezone)), "DATETIME_FORMAT")
+    """``Mon, Nov 30, 2026, 7:00 PM MST``: the event's zone, as the event pages show times."""
+    return in_zone(when, event.timezone)
 
 
 def resolve_code(*, event: Event, text: str, now: datetime) -> DiscountCode:

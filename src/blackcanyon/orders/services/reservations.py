@@ -119,14 +119,20 @@ def reservation_create(
     """
     now = now or clock.now()
     with tenancy.for_organizer(event.organizer_id):
-        plan = plan_order(event=event, quantities=quantities, code_text=code, now=now)
         try:
-            return _reserve(plan=plan, actor=actor, now=now)
+            return _reserve(
+                plan=plan_order(event=event, quantities=quantities, code_text=code, now=now),
+                actor=actor,
+                now=now,
+            )
         except (errors.SoldOut, errors.NotEnoughLeft, errors.CodeUsedUp):
+            # CodeUsedUp may come from planning (the code's last redemption held by an expired
+            # reservation): plan again after the release too.
             from blackcanyon.orders.services.lifecycle import reservations_release_expired
 
             if not reservations_release_expired(now=now, event_id=event.pk):
                 raise
+        plan = plan_order(event=event, quantities=quantities, code_text=code, now=now)
         return _reserve(plan=plan, actor=actor, now=now)
 
 
@@ -153,7 +159,13 @@ def order_rereserve(*, order: Order, actor: Any = None, now: datetime | None = N
     """A new reservation with the same tickets (and code) as an expired one, if still available."""
     if order.status not in {OrderStatus.EXPIRED, OrderStatus.RESERVED, OrderStatus.PENDING}:
         raise errors.OrderStateConflict()
+    from blackcanyon.orders.services.lifecycle import order_expire
+
+    now = now or clock.now()
     with tenancy.for_organizer(order.organizer_id):
+        # Give the old hold back first (a no-op unless it is past its time) so the buyer does
+        # not compete with their own expired reservation.
+        order_expire(order_id=order.pk, now=now)
         quantities = line_quantities(order)
         code = order.discount_code.code if order.discount_code is not None else ""
         event = Event.objects.get(pk=order.event_id)

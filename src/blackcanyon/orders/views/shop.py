@@ -1,0 +1,384 @@
+"""The buyer's shop: the event page with its reservation form, checkout, re-reserving an expired
+reservation, and the order page. No account needed: checkout and order pages are reached by a
+signed link (``orders.access``).
+
+Thin views: parse a form, call one service, map the result or the ``DomainError``. The public
+event page lives here, not in events, because it composes orders reads (expired holds are shown
+as free seats; access codes unlock hidden types) and events must not import orders.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from blackcanyon.core import clock, ratelimit, tenancy
+from blackcanyon.core.errors import DomainError, RateLimited
+from blackcanyon.core.forms import add_domain_error
+from blackcanyon.core.timezones import zone
+from blackcanyon.events import selectors as event_selectors
+from blackcanyon.events.models import Event, EventStatus
+from blackcanyon.events.selectors import TicketOffer
+from blackcanyon.orders import access, errors, selectors, services
+from blackcanyon.orders.forms import CheckoutForm, ReserveForm
+from blackcanyon.orders.models import HOLDING_STATUSES, Order, OrderLine, OrderStatus
+from blackcanyon.orders.services.planning import code_type_ids, resolve_code
+from blackcanyon.orders.views.headers import private_page
+from blackcanyon.payments.providers import get_provider
+
+# Reservation attempts per client address. Generous: buyers behind one mobile carrier NAT or a
+# venue's Wi-Fi share an address, and an on-sale moment brings them all at once.
+RESERVE_LIMIT = 60
+RESERVE_WINDOW = 10 * 60
+# Code checks per client address: slows down guessing access codes.
+CODE_LIMIT = 30
+CODE_WINDOW = 10 * 60
+PREFILL_KEY = "bct_checkout_prefill"
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None
+
+
+def _limit(request: HttpRequest, *, scope: str, limit: int, window: int) -> None:
+    limit = int(getattr(settings, f"BCT_{scope.upper()}_LIMIT", limit))
+    ratelimit.hit(scope=scope, identity=ratelimit.client_ip(request), limit=limit, window=window)
+
+
+# --- event page -------------------------------------------------------------------------------
+
+
+@dataclass
+class CodeCheck:
+    """What a code entered on the event page does, or why it does nothing."""
+
+    text: str = ""
+    unlocked: frozenset[int] = frozenset()
+    unlocked_names: list[str] = field(default_factory=list)
+    error: DomainError | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.text) and self.error is None
+
+
+def _check_code(event: Event, text: str, now: datetime) -> CodeCheck:
+    """Read-only check of a code (call in the event's organizer context)."""
+    if not text:
+        return CodeCheck()
+    try:
+        code = resolve_code(event=event, text=text, now=now)
+    except DomainError as error:
+        return CodeCheck(text=text, error=error)
+    unlocked: frozenset[int] = frozenset()
+    if code.unlocks_hidden:
+        eligible = code_type_ids(code)
+        hidden = [t for t in event.ticket_types.all() if t.hidden]
+        unlocked = frozenset(t.pk for t in hidden if not eligible or t.pk in eligible)
+    names = [t.name for t in event.ticket_types.all() if t.pk in unlocked]
+    return CodeCheck(text=text, unlocked=unlocked, unlocked_names=names)
+
+
+def _shop_state(event: Event, now: datetime, code_text: str) -> tuple[list[TicketOffer], CodeCheck]:
+    """The ticket offers a buyer sees at ``now`` (with ``code_text`` applied): expired holds not
+    yet released count as free seats, hidden types appear only for a valid access code."""
+    with tenancy.for_organizer(event.organizer_id):
+        # No seat was ever taken: no hold can have expired (saves a query on fresh events).
+        holds = selectors.expired_holds(event_id=event.pk, now=now) if event.taken else {}
+        check = _check_code(event, code_text, now)
+    offers = event_selectors.event_ticket_offers(
+        event=event, now=now, unlocked=check.unlocked, expired_holds=holds
+    )
+    return offers, check
+
+
+def _render_event(
+    request: HttpRequest,
+    event: Event,
+    offers: list[TicketOffer],
+    form: ReserveForm,
+    check: CodeCheck,
+    status: int = 200,
+) -> HttpResponse:
+    on_sale = event.status == EventStatus.PUBLISHED and event.ends_at > clock.now()
+    return render(
+        request,
+        "events/public_event.html",
+        {
+            "event": event,
+            "offers": offers,
+            "form": form,
+            "rows": form.rows(),
+            "code_check": check,
+            "can_reserve": any(offer.availability.on_sale for offer in offers),
+            "shows_code": on_sale,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def event_page(request: HttpRequest, organizer_slug: str, event_slug: str) -> HttpResponse:
+    """The public event page: ticket types with a quantity each, a code field, "Reserve"."""
+    now = clock.now()
+    event = event_selectors.event_get_public(organizer_slug=organizer_slug, event_slug=event_slug)
+    if request.method == "POST":
+        return _reserve(request, event, now)
+    code_text = request.GET.get("code", "").strip()[:40]
+    if code_text:
+        try:
+            _limit(request, scope="shop_code", limit=CODE_LIMIT, window=CODE_WINDOW)
+        except RateLimited as error:
+            offers, check = _shop_state(event, now, "")
+            form = ReserveForm({"code": code_text}, offers=offers)
+            form.add_error("code", error.message)
+            return _render_event(request, event, offers, form, check, status=error.status)
+    offers, check = _shop_state(event, now, code_text)
+    form = ReserveForm({"code": code_text} if code_text else None, offers=offers)
+    if check.error is not None:
+        form.add_refusal(check.error)
+    return _render_event(request, event, offers, form, check)
+
+
+def _reserve(request: HttpRequest, event: Event, now: datetime) -> HttpResponse:
+    code_text = request.POST.get("code", "").strip()[:40]
+    applying = "apply_code" in request.POST
+    try:
+        if applying:
+            _limit(request, scope="shop_code", limit=CODE_LIMIT, window=CODE_WINDOW)
+        else:
+            _limit(request, scope="shop_reserve", limit=RESERVE_LIMIT, window=RESERVE_WINDOW)
+    except RateLimited as error:
+        offers, check = _shop_state(event, now, "")
+        form = ReserveForm(request.POST, offers=offers)
+        form.add_error(None, f"Too many attempts from your network. {error.message}")
+        return _render_event(request, event, offers, form, check, status=error.status)
+    offers, check = _shop_state(event, now, code_text)
+    form = ReserveForm(request.POST, offers=offers)
+    if applying or not form.is_valid():
+        if check.error is not None:
+            form.add_refusal(check.error)
+        return _render_event(request, event, offers, form, check, status=200 if applying else 400)
+    try:
+        order = services.reservation_create(
+            event=event,
+            quantities=form.quantities(),
+            code=form.cleaned_data["code"],
+            actor=_actor(request),
+            now=now,
+        )
+    except DomainError as error:
+        # Show the page as it is now (what sold out, what is left) with the buyer's choices.
+        offers, check = _shop_state(event, now, code_text)
+        form = ReserveForm(request.POST, offers=offers)
+        form.is_valid()
+        form.add_refusal(error)
+        return _render_event(request, event, offers, form, check, status=error.status)
+    return redirect(access.checkout_path(order))
+
+
+# --- checkout -----------------------------------------------------------------------------------
+
+
+def hold_expired(order: Order, now: datetime) -> bool:
+    """The reservation no longer holds seats for the buyer (released, or past its time)."""
+    if order.status == OrderStatus.EXPIRED:
+        return True
+    return order.status in HOLDING_STATUSES and (
+        order.expires_at is None or order.expires_at <= now
+    )
+
+
+def _lines(order: Order) -> list[OrderLine]:
+    prefetch_related_objects([order], "lines__ticket_type", "tickets__ticket_type")
+    return list(order.lines.all())
+
+
+def hold_context(order: Order, now: datetime) -> dict[str, Any]:
+    """Server-rendered "held until 7:42 PM MDT (15 minutes)"; the script only counts down."""
+    if order.expires_at is None:
+        return {}
+    local = order.expires_at.astimezone(zone(order.event.timezone))
+    seconds = max(0, (order.expires_at - now).total_seconds())
+    return {
+        "hold_until": dateformat.format(local, "g:i A T"),
+        "hold_minutes": max(1, math.ceil(seconds / 60)),
+        "hold_iso": order.expires_at.isoformat(),
+    }
+
+
+def _summary_context(order: Order, now: datetime) -> dict[str, Any]:
+    return {
+        "order": order,
+        "event": order.event,
+        "lines": _lines(order),
+        **hold_context(order, now),
+    }
+
+
+def _can_reserve_again(order: Order, lines: list[OrderLine], now: datetime) -> bool:
+    """Whether the same tickets look available now (the re-reservation still decides)."""
+    event = order.event
+    if event.status != EventStatus.PUBLISHED or event.ends_at <= now:
+        return False
+    left = selectors.seats_left(event_id=event.pk, now=now)
+    own = {} if order.released_at else {line.ticket_type_id: line.quantity for line in lines}
+    return all(
+        left.by_type.get(line.ticket_type_id, 0) + own.get(line.ticket_type_id, 0) >= line.quantity
+        for line in lines
+    )
+
+
+def _expired_page(
+    request: HttpRequest,
+    order: Order,
+    now: datetime,
+    *,
+    error: DomainError | None = None,
+    entered: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context = _summary_context(order, now)
+    context.update(
+        {
+            "can_reserve_again": error is None and _can_reserve_again(order, context["lines"], now),
+            "error": error,
+            "entered": entered or {},
+            "event_url": _event_url(order.event),
+            "again_url": access.checkout_path(order, "orders:reserve_again"),
+        }
+    )
+    return render(request, "orders/expired.html", context, status=410)
+
+
+def _event_url(event: Event) -> str:
+    return reverse(
+        "orders:event_page",
+        kwargs={"organizer_slug": event.organizer.slug, "event_slug": event.slug},
+    )
+
+
+def _done(order: Order) -> bool:
+    return order.status in {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.REFUNDED}
+
+
+@require_http_methods(["GET", "POST"])
+@private_page
+def checkout(request: HttpRequest, organizer_slug: str, code: str, token: str) -> HttpResponse:
+    """Buyer details, attendees, terms → payment provider (or straight to tickets when free)."""
+    order = access.order_from_link(organizer_slug=organizer_slug, code=code, token=token)
+    now = clock.now()
+    if _done(order):
+        return redirect(access.order_page_path(order))
+    lines = _lines(order)
+    ask = order.event.ask_attendee_names
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, lines=lines, ask_names=ask)
+        if hold_expired(order, now):
+            return _expired_page(request, order, now, entered=form.entered())
+        status = 422
+        if form.is_valid():
+            try:
+                return _submit(request, order, form)
+            except errors.ReservationExpired:
+                return _expired_page(request, order, now, entered=form.entered())
+            except DomainError as error:
+                add_domain_error(form, error, form.service_field_map(error))
+                status = error.status
+    else:
+        if hold_expired(order, now):
+            return _expired_page(request, order, now)
+        prefill = request.session.get(PREFILL_KEY, {}).get(order.code)
+        form = CheckoutForm(
+            lines=lines, ask_names=ask, initial=CheckoutForm.initial_for(order, lines, prefill)
+        )
+        status = 200
+    context = _summary_context(order, now)
+    context.update(
+        {"form": form, "attendee_rows": form.attendee_rows(), "is_free": order.total == 0}
+    )
+    return render(request, "orders/checkout.html", context, status=status)
+
+
+def _submit(request: HttpRequest, order: Order, form: CheckoutForm) -> HttpResponse:
+    order = services.order_submit_details(order=order, actor=_actor(request), **form.details())
+    if order.total == 0:
+        order = services.order_pay_free(order=order, actor=_actor(request))
+        messages.success(
+            request,
+            f"You're going! Your tickets are below and on their way to {order.buyer_email}.",
+        )
+        return redirect(access.order_page_path(order))
+    # PaymentProviderError (nothing charged) reaches the form like any refusal.
+    return redirect(get_provider().start(order=order, request=request))
+
+
+@require_POST
+@private_page
+def reserve_again(request: HttpRequest, organizer_slug: str, code: str, token: str) -> HttpResponse:
+    """ "Reserve the same tickets again" after a reservation expired → a new checkout."""
+    order = access.order_from_link(organizer_slug=organizer_slug, code=code, token=token)
+    now = clock.now()
+    if _done(order):
+        return redirect(access.order_page_path(order))
+    if not hold_expired(order, now):
+        return redirect(access.checkout_path(order))
+    entered = _entered_from_post(request, order, _lines(order))
+    try:
+        _limit(request, scope="shop_reserve", limit=RESERVE_LIMIT, window=RESERVE_WINDOW)
+        new_order = services.order_rereserve(order=order, actor=_actor(request), now=now)
+    except DomainError as error:
+        return _expired_page(request, order, now, error=error, entered=entered)
+    prefills = request.session.get(PREFILL_KEY, {})
+    prefills[new_order.code] = entered
+    request.session[PREFILL_KEY] = dict(list(prefills.items())[-5:])
+    messages.success(request, "Done: the same tickets are reserved for you again.")
+    return redirect(access.checkout_path(new_order))
+
+
+def _entered_from_post(
+    request: HttpRequest, order: Order, lines: list[OrderLine]
+) -> dict[str, Any]:
+    """Details typed before the reservation expired (hidden fields of the re-reserve form), or
+    those saved on the expired order."""
+    post = request.POST
+    attendees = [
+        [str(n)[:150] for n in post.getlist(f"attendees_{position}")]
+        for position in range(len(lines))
+    ]
+    return {
+        "buyer_name": str(post.get("buyer_name", "") or order.buyer_name)[:150],
+        "buyer_email": str(post.get("buyer_email", "") or order.buyer_email)[:254],
+        "attendees": attendees,
+    }
+
+
+# --- order page ---------------------------------------------------------------------------------
+
+
+@require_GET
+@private_page
+def order_page(request: HttpRequest, organizer_slug: str, code: str, token: str) -> HttpResponse:
+    """The buyer's order: code, event, tickets, totals, status. Bookmarkable, never indexed."""
+    order = access.order_from_link(organizer_slug=organizer_slug, code=code, token=token)
+    now = clock.now()
+    context = _summary_context(order, now)
+    context.update(
+        {
+            "tickets": list(order.tickets.all()),
+            "expired": hold_expired(order, now),
+            "checkout_url": access.checkout_path(order),
+            "event_url": _event_url(order.event),
+        }
+    )
+    return render(request, "orders/order_page.html", context)
