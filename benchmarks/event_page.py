@@ -26,7 +26,7 @@ def main() -> None:
 
     owner_url, web_url = harness.fresh_database("bct_bench_page")
     harness.run_python(
-        harness.base_env(owner_url), "from blackcanyon.events.demo import seed_demo; seed_demo()"
+        harness.base_env(owner_url), "from blackcanyon.demo.seed import seed_demo; seed_demo()"
     )
     env = harness.base_env(web_url)
     with harness.server(env, workers=args.workers, worker_class=args.worker_class) as proc:

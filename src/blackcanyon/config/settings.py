@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "blackcanyon.orders",
     "blackcanyon.payments",
     "blackcanyon.api",
+    "blackcanyon.demo",
     "ninja",  # only for the self-hosted Swagger UI assets of /api/v1/docs (no CDN, CSP-safe)
 ]
 

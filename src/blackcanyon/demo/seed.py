@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
 
 from blackcanyon.accounts.models import User
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.events import services as event_services
 from blackcanyon.events.models import Event, TicketType
+from blackcanyon.orders import services as order_services
 from blackcanyon.organizers import services as organizer_services
 from blackcanyon.organizers.models import Membership, Organizer, Role
 
@@ -135,12 +135,25 @@ EVENTS = (
 )
 
 
-def _take(ticket_type: TicketType, seats: int) -> None:
-    # Stand-in for sales until checkout exists: the one conditional UPDATE orders will use.
-    TicketType.objects.filter(pk=ticket_type.pk, taken__lte=F("capacity") - seats).update(
-        taken=F("taken") + seats
-    )
-    Event.objects.filter(pk=ticket_type.event_id).update(taken=F("taken") + seats)
+BUYER_NAMES = ("Avery Stone", "Jordan Mesa", "Riley Arches", "Casey Rimrock", "Morgan Sage")
+
+
+def _sell(*, owner: User, ticket_type: TicketType, seats: int) -> None:
+    """Real box-office orders (as many as the per-order maximum requires) for the demo's sales."""
+    event = Event.objects.get(pk=ticket_type.event_id)
+    number = 0
+    while seats > 0:
+        quantity = min(seats, ticket_type.max_per_order)
+        name = BUYER_NAMES[number % len(BUYER_NAMES)]
+        order_services.order_create_box_office(
+            actor=owner,
+            event=event,
+            quantities={ticket_type.pk: quantity},
+            buyer_name=name,
+            buyer_email=f"buyer{ticket_type.pk}-{number}@demo.blackcanyon.test",
+        )
+        seats -= quantity
+        number += 1
 
 
 def seed_demo() -> Organizer:
@@ -220,9 +233,20 @@ def _seed_event(*, owner: User, organizer: Organizer, spec: DemoEvent) -> None:
         event_services.event_publish(actor=owner, event=event)
     for ticket_type, sold in created:
         if sold:
-            _take(ticket_type, sold)
+            _sell(owner=owner, ticket_type=ticket_type, seats=sold)
+
+
+DEMO_CODE = "CANYON10"
 
 
 def _seed_events(*, owner: User, organizer: Organizer) -> None:
     for spec in EVENTS:
         _seed_event(owner=owner, organizer=organizer, spec=spec)
+    # A 10 % code to try at checkout on the first event.
+    order_services.discount_code_create(
+        actor=owner,
+        event=Event.objects.get(organizer=organizer, title=EVENTS[0].title),
+        code=DEMO_CODE,
+        kind="percent",
+        value=10,
+    )

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from blackcanyon.events import demo
+from blackcanyon.demo import seed as demo
 
 
 class Command(BaseCommand):
@@ -28,3 +28,4 @@ class Command(BaseCommand):
         self.stdout.write(f"\nOpen {settings.PUBLIC_APP_URL}/ — demo logins:")
         for login in demo.LOGINS:
             self.stdout.write(f"  {login.email:<34} {login.password:<20} {login.what}")
+        self.stdout.write(f"Discount code to try at checkout: {demo.DEMO_CODE} (10 % off)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from blackcanyon.core import tenancy
 from blackcanyon.core.models import AuditLog
-from blackcanyon.events import demo
+from blackcanyon.demo import seed as demo
 from blackcanyon.events.models import Event, EventStatus, TicketType
 
 
