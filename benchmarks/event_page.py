@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--path", default=PATH, help="another page to measure, e.g. /health")
     args = parser.parse_args()
 
     owner_url, web_url = harness.fresh_database("bct_bench_page")
@@ -30,7 +31,7 @@ def main() -> None:
     )
     env = harness.base_env(web_url)
     with harness.server(env, workers=args.workers, worker_class=args.worker_class) as proc:
-        request = harness.http_request("GET", PATH)
+        request = harness.http_request("GET", args.path)
         harness.load(port=harness.PORT, make_request=lambda i: request, total=200, concurrency=4)
         report = harness.load(
             port=harness.PORT,
@@ -40,7 +41,9 @@ def main() -> None:
         )
         rss = harness.worker_rss_mb(proc.pid)
     statuses = dict(report.statuses())
-    print(f"event page, concurrency {args.concurrency}, {args.workers} {args.worker_class} workers")
+    print(
+        f"{args.path}, concurrency {args.concurrency}, {args.workers} {args.worker_class} workers"
+    )
     print(f"  {report.summary()}")
     print(f"  statuses {statuses}")
     print(f"  peak RSS per worker (MB): {', '.join(f'{v:.0f}' for v in rss.values())}")

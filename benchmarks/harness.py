@@ -66,6 +66,8 @@ def base_env(database_url: str) -> dict[str, str]:
         "PUBLIC_APP_URL": f"https://{HOST}",
         "BEHIND_TLS_PROXY": "1",
         "LOG_LEVEL": "WARNING",
+        # Shared cache (page cache, rate limits) in Redis, as in production.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "DJANGO_SETTINGS_MODULE": "blackcanyon.config.settings",
     }
 

@@ -334,3 +334,7 @@ BCT_PRIVACY_VERSION = "2026-11-01"
 BCT_PAYMENT_PROVIDER = ENV.get("PAYMENT_PROVIDER", "test")
 # Tests flip this to False to show the oversell race the conditional UPDATEs prevent.
 BCT_INVENTORY_GUARD = True
+
+# Anonymous public pages are shared for this many seconds (core/pagecache.py). The suite turns it
+# off except in the tests of the cache itself, so every other test sees fresh pages.
+BCT_PAGE_CACHE_SECONDS = 0 if TESTING else int(ENV.get("PAGE_CACHE_SECONDS", "2"))

@@ -44,11 +44,19 @@ def current() -> TenantContext:
     return _current.get()
 
 
-def apply_to_connection(connection: BaseDatabaseWrapper) -> None:
-    """Write the current context into a PostgreSQL session (no-op elsewhere)."""
+def apply_to_connection(connection: BaseDatabaseWrapper, *, force: bool = False) -> None:
+    """Write the current context into a PostgreSQL session (no-op elsewhere).
+
+    Outside a transaction the written context is remembered on the connection and not written
+    again while it stays the same (most requests start and end with "no organizer"). Inside a
+    transaction it is always written and forgotten: a rollback restores the previous value.
+    """
     if connection.vendor != "postgresql":
         return
     ctx = _current.get()
+    in_transaction = connection.in_atomic_block
+    if not force and not in_transaction and getattr(connection, "_bct_applied", None) == ctx:
+        return
     params = [
         "" if ctx.organizer_id is None else str(ctx.organizer_id),
         "" if ctx.user_id is None else str(ctx.user_id),
@@ -58,6 +66,7 @@ def apply_to_connection(connection: BaseDatabaseWrapper) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(_SET_SQL, params)
+    connection._bct_applied = None if in_transaction else ctx  # type: ignore[attr-defined]
 
 
 def _transaction_broken(connection: BaseDatabaseWrapper) -> bool:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blackcanyon.core import clock
+from blackcanyon.core import clock, pagecache
 from blackcanyon.core.errors import DomainError
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.events import selectors, services
@@ -41,9 +41,12 @@ def _detail(event: Event) -> HttpResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    events = selectors.event_list_public(now=clock.now())
-    page = Paginator(events, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/home.html", {"page": page, "events": page.object_list})
+    def render_home() -> HttpResponse:
+        events = selectors.event_list_public(now=clock.now())
+        page = Paginator(events, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "events/home.html", {"page": page, "events": page.object_list})
+
+    return pagecache.cached_page(request, "home", render_home)
 
 
 # --- organizer: events ----------------------------------------------------------------------------

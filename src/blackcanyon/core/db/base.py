@@ -21,7 +21,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if role:
             with self.connection.cursor() as cursor:
                 cursor.execute(f'SET ROLE "{role}"')
-        tenancy.apply_to_connection(self)
+        tenancy.apply_to_connection(self, force=True)
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         return super().get_new_connection(conn_params)

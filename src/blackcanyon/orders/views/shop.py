@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blackcanyon.core import clock, ratelimit, tenancy
+from blackcanyon.core import clock, pagecache, ratelimit, tenancy
 from blackcanyon.core.errors import DomainError, RateLimited
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.core.timezones import zone
@@ -132,9 +132,23 @@ def _render_event(
 def event_page(request: HttpRequest, organizer_slug: str, event_slug: str) -> HttpResponse:
     """The public event page: ticket types with a quantity each, a code field, "Reserve"."""
     now = clock.now()
-    event = event_selectors.event_get_public(organizer_slug=organizer_slug, event_slug=event_slug)
+
+    def lookup() -> Event:
+        return event_selectors.event_get_public(
+            organizer_slug=organizer_slug, event_slug=event_slug
+        )
+
     if request.method == "POST":
-        return _reserve(request, event, now)
+        return _reserve(request, lookup(), now)
+    # Anonymous visitors share a page rendered at most a couple of seconds ago.
+    return pagecache.cached_page(
+        request,
+        f"event:{organizer_slug}:{event_slug}",
+        lambda: _event_page_get(request, lookup(), now),
+    )
+
+
+def _event_page_get(request: HttpRequest, event: Event, now: datetime) -> HttpResponse:
     code_text = request.GET.get("code", "").strip()[:40]
     if code_text:
         try:
