@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -65,7 +66,8 @@ def base_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "PUBLIC_APP_URL": f"https://{HOST}",
         "BEHIND_TLS_PROXY": "1",
-        "LOG_LEVEL": "WARNING",
+        # Refusals (409 sold out) are logged at WARNING; keep the console for the figures.
+        "LOG_LEVEL": "ERROR",
         # Shared cache (page cache, rate limits) in Redis, as in production.
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "DJANGO_SETTINGS_MODULE": "blackcanyon.config.settings",
@@ -91,6 +93,9 @@ def server(
     env: dict[str, str], *, workers: int, worker_class: str = "sync", port: int = PORT
 ) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn with ``workers`` workers on 127.0.0.1:port, the production profile."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is busy: is another benchmark running?")
     subprocess.run(  # noqa: S603
         [*BCT, "collectstatic", "--no-input", "-v", "0"], check=True, env=env, cwd=ROOT
     )
@@ -192,9 +197,12 @@ async def _one_connection(
             if time.monotonic() > deadline:
                 return
             start = time.perf_counter()
-            writer.write(make_request(index))
-            await writer.drain()
-            status_line = await reader.readline()
+            try:
+                writer.write(make_request(index))
+                await writer.drain()
+                status_line = await reader.readline()
+            except ConnectionError:
+                status_line = b""
             if not status_line:  # server closed the keep-alive connection: reconnect
                 writer.close()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -22,6 +22,7 @@ Black Canyon Tickets operator commands:
   migrate                     apply database migrations (uses MIGRATE_DATABASE_URL when set)
   dev                         migrate, seed demo data once, serve on 127.0.0.1:8000 + worker
   seed-demo                   create the demo organizer, events and logins
+  api-token create|list|revoke  organizer API tokens (--organizer SLUG --name NAME)
   check [--deploy]            Django system checks (--deploy: production readiness)
   createsuperuser             create a platform staff account
   help-all                    list every management command

@@ -310,6 +310,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            # On the handler: records propagated from Django's own loggers skip the root level.
+            "level": ENV.get("LOG_LEVEL", "INFO"),
             "filters": ["request_id"],
             "formatter": "json" if PRODUCTION else "plain",
         }
@@ -338,3 +340,7 @@ BCT_INVENTORY_GUARD = True
 # Anonymous public pages are shared for this many seconds (core/pagecache.py). The suite turns it
 # off except in the tests of the cache itself, so every other test sees fresh pages.
 BCT_PAGE_CACHE_SECONDS = 0 if TESTING else int(ENV.get("PAGE_CACHE_SECONDS", "2"))
+
+# API: requests per minute per token, and failed authentications per minute per client address.
+BCT_API_RATE_LIMIT = int(ENV.get("API_RATE_LIMIT", "600"))
+BCT_API_AUTH_FAILURE_LIMIT = int(ENV.get("API_AUTH_FAILURE_LIMIT", "60"))

@@ -31,31 +31,34 @@ def expired_holds(*, event_id: int, now: datetime) -> dict[int, int]:
 class SeatsLeft:
     event_remaining: int | None  # None: no event-wide capacity
     by_type: dict[int, int]  # what a buyer could still get of each type
+    types: list[TicketType]
 
 
 def seats_left(*, event_id: int, now: datetime) -> SeatsLeft:
+    """What is still available, expired holds counted as free; three queries."""
     event = Event.objects.only("capacity", "taken").get(pk=event_id)
     holds = expired_holds(event_id=event_id, now=now)
     event_remaining = (
         None if event.capacity is None else event.capacity - event.taken + sum(holds.values())
     )
+    types = list(TicketType.objects.filter(event_id=event_id))
     by_type = {}
-    for ticket_type in TicketType.objects.filter(event_id=event_id).only("capacity", "taken"):
+    for ticket_type in types:
         left = ticket_type.capacity - ticket_type.taken + holds.get(ticket_type.pk, 0)
         if event_remaining is not None:
             left = min(left, event_remaining)
         by_type[ticket_type.pk] = max(left, 0)
-    return SeatsLeft(event_remaining=event_remaining, by_type=by_type)
+    return SeatsLeft(event_remaining=event_remaining, by_type=by_type, types=types)
 
 
-def still_available_text(*, event_id: int, now: datetime, exclude: int) -> str:
+def still_available_text(*, left: SeatsLeft, now: datetime, exclude: int) -> str:
     """' Still available: VIP (3 left), Standard (40 left).' for a sold-out message, or ''."""
-    left = seats_left(event_id=event_id, now=now)
-    visible = TicketType.objects.filter(event_id=event_id, hidden=False).exclude(pk=exclude)
     parts = [
         f"{t.name} ({left.by_type[t.pk]} left)"
-        for t in visible
-        if left.by_type.get(t.pk, 0) > 0
+        for t in left.types
+        if t.pk != exclude
+        and not t.hidden
+        and left.by_type.get(t.pk, 0) > 0
         and (t.sales_start is None or t.sales_start <= now)
         and (t.sales_end is None or now < t.sales_end)
     ]

@@ -13,7 +13,11 @@ from blackcanyon.events.models import Event
 from blackcanyon.orders import errors
 from blackcanyon.orders.models import Channel, Order, OrderStatus, PaymentAttempt
 from blackcanyon.orders.services.planning import plan_order
-from blackcanyon.orders.services.reservations import create_order_rows, take_or_explain
+from blackcanyon.orders.services.reservations import (
+    create_order_rows,
+    fail_fast_if_short,
+    take_or_explain,
+)
 from blackcanyon.orders.services.tickets import tickets_issue
 from blackcanyon.orders.tasks import enqueue_order_email
 
@@ -67,6 +71,7 @@ def order_create_box_office(
         plan = plan_order(
             event=event, quantities=quantities, code_text="", now=now, box_office=True
         )
+        fail_fast_if_short(plan=plan, now=now)
         try:
             with transaction.atomic():
                 order = create_order_rows(

@@ -63,6 +63,20 @@ def create_order_rows(
     return order
 
 
+def fail_fast_if_short(*, plan: Plan, now: datetime) -> None:
+    """Refuse before writing anything when the ticket types just read are already too short.
+
+    Only a shortcut for the common sold-out case (no rows written and rolled back): the guard is
+    still the conditional UPDATE in ``take_or_explain``, which decides every race.
+    """
+    for type_id, quantity in plan.quantities.items():
+        ticket_type = plan.types[type_id]
+        if ticket_type.taken + quantity > ticket_type.capacity:
+            raise shortage_error(
+                plan=plan, shortage=inventory.Shortage("ticket_type", type_id), now=now
+            )
+
+
 def take_or_explain(*, plan: Plan, now: datetime) -> None:
     """Take the plan's seats as the last step of the caller's transaction, or raise the buyer's
     error (sold out, fewer left, code used up) with what is still available."""
@@ -93,9 +107,7 @@ def shortage_error(*, plan: Plan, shortage: inventory.Shortage, now: datetime) -
     ticket_type = plan.types[shortage.ticket_type_id]
     remaining = left.by_type.get(ticket_type.pk, 0)
     if remaining <= 0:
-        others = selectors.still_available_text(
-            event_id=plan.event.pk, now=now, exclude=ticket_type.pk
-        )
+        others = selectors.still_available_text(left=left, now=now, exclude=ticket_type.pk)
         return errors.SoldOut(f"{ticket_type.name} is sold out.{others}")
     return errors.NotEnoughLeft(
         f"Only {remaining} {ticket_type.name} tickets are left.", available=remaining
@@ -137,6 +149,7 @@ def reservation_create(
 
 
 def _reserve(*, plan: Plan, actor: Any, now: datetime) -> Order:
+    fail_fast_if_short(plan=plan, now=now)
     with transaction.atomic():
         order = create_order_rows(
             plan=plan,
