@@ -254,9 +254,14 @@ def load(
 
 
 def http_request(
-    method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    host: str = HOST,
 ) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}", "X-Forwarded-Proto: https"]
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "X-Forwarded-Proto: https"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
     if body:
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]

@@ -2,6 +2,8 @@
 
     .venv/bin/python -m benchmarks.orders [--capacity 500] [--attempts 1500]
         [--concurrency 1 16 64] [--workers 4] [--worker-class sync|gthread]
+    .venv/bin/python -m benchmarks.orders --url http://127.0.0.1:8000 --token bct_...
+        --event-id N --ticket-type-id M [--database-url postgres://...]
 
 For each concurrency C it creates a ticket type of capacity K (fresh database, app under gunicorn
 in the production profile), fires N > K order attempts of one ticket each at concurrency C, and
@@ -15,6 +17,7 @@ import argparse
 import json
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -50,7 +53,9 @@ FROM events_tickettype t WHERE t.id = %s
 """
 
 
-def order_request(*, event_id: int, ticket_type_id: int, token: str) -> Callable[[int], bytes]:
+def order_request(
+    *, event_id: int, ticket_type_id: int, token: str, host: str = harness.HOST
+) -> Callable[[int], bytes]:
     def make(index: int) -> bytes:
         body = json.dumps(
             {
@@ -61,7 +66,7 @@ def order_request(*, event_id: int, ticket_type_id: int, token: str) -> Callable
         ).encode()
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
         return harness.http_request(
-            "POST", f"/api/v1/events/{event_id}/orders/", body=body, headers=headers
+            "POST", f"/api/v1/events/{event_id}/orders/", body=body, headers=headers, host=host
         )
 
     return make
@@ -101,6 +106,33 @@ def run_once(args: argparse.Namespace, concurrency: int) -> None:
     print(f"  peak RSS per worker (MB): {', '.join(f'{v:.0f}' for v in rss.values())}")
 
 
+def run_against_url(args: argparse.Namespace, concurrency: int) -> None:
+    """Fire at a server you started yourself (``--url``); seats are read back with
+    ``--database-url`` when given (oversell check), otherwise only the responses are reported."""
+    parts = urlsplit(args.url)
+    if parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise SystemExit("benchmarks only target this machine (127.0.0.1 / localhost)")
+    make = order_request(
+        event_id=args.event_id,
+        ticket_type_id=args.ticket_type_id,
+        token=args.token,
+        host=parts.netloc,
+    )
+    report = harness.load(
+        port=parts.port or 80, make_request=make, total=args.attempts, concurrency=concurrency
+    )
+    print(f"concurrency {concurrency}: {args.attempts} attempts against {args.url}")
+    print(f"  {report.summary()}")
+    print(f"  created {report.statuses().get(201, 0)}; errors {dict(report.error_codes())}")
+    if args.database_url:
+        with psycopg.connect(args.database_url) as conn:
+            capacity, taken, sold = conn.execute(OVERSELL_SQL, [args.ticket_type_id]).fetchone()
+        print(
+            f"  database: capacity {capacity}, taken {taken}, valid tickets {sold}, "
+            f"oversell {max(0, sold - capacity)}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--capacity", type=int, default=500)
@@ -108,9 +140,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--url", help="a running server on this machine (skips setup)")
+    parser.add_argument("--token", help="with --url: an API token of the event's organizer")
+    parser.add_argument("--event-id", type=int, help="with --url")
+    parser.add_argument("--ticket-type-id", type=int, help="with --url")
+    parser.add_argument("--database-url", help="with --url: read taken/sold back from here")
     args = parser.parse_args()
+    if args.url and not (args.token and args.event_id and args.ticket_type_id):
+        parser.error("--url needs --token, --event-id and --ticket-type-id")
     for concurrency in args.concurrency:
-        run_once(args, concurrency)
+        if args.url:
+            run_against_url(args, concurrency)
+        else:
+            run_once(args, concurrency)
 
 
 if __name__ == "__main__":

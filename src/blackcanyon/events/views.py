@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from blackcanyon.core import clock, pagecache
+from blackcanyon.core.actions import run_action
 from blackcanyon.core.errors import DomainError
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.events import selectors, services
@@ -138,21 +139,11 @@ def organizer_event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-def _run_action(request: HttpRequest, action: Any, success: str, **kwargs: Any) -> Any:
-    try:
-        result = action(actor=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return None
-    messages.success(request, success)
-    return result
-
-
 @require_POST
 @organizer_view("events.manage")
 def organizer_event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    copy = _run_action(
+    copy = run_action(
         request, services.event_duplicate, "Copied. The copy is a draft.", event=event
     )
     return _detail(copy or event)
@@ -162,7 +153,7 @@ def organizer_event_duplicate(request: HttpRequest, event_id: int) -> HttpRespon
 @organizer_view("events.publish")
 def organizer_event_publish(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    _run_action(request, services.event_publish, "Published: the event is on sale.", event=event)
+    run_action(request, services.event_publish, "Published: the event is on sale.", event=event)
     return _detail(event)
 
 
@@ -171,7 +162,7 @@ def organizer_event_publish(request: HttpRequest, event_id: int) -> HttpResponse
 def organizer_event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if request.method == "POST":
-        _run_action(request, services.event_cancel, "The event has been cancelled.", event=event)
+        run_action(request, services.event_cancel, "The event has been cancelled.", event=event)
         return _detail(event)
     if event.status == EventStatus.CANCELLED:
         messages.info(request, "This event is already cancelled.")
@@ -255,7 +246,7 @@ def organizer_ticket_type_delete(request: HttpRequest, event_id: int, tt_id: int
     ticket_type = selectors.ticket_type_get_for_organizer(
         organizer=_organizer(request), event=event, ticket_type_id=tt_id
     )
-    _run_action(
+    run_action(
         request,
         services.ticket_type_delete,
         f"Ticket type “{ticket_type.name}” deleted.",

@@ -27,6 +27,8 @@ class OrderStatus(models.TextChoices):
 
 # Orders whose seats are held against capacity (until released_at is set).
 HOLDING_STATUSES = (OrderStatus.RESERVED, OrderStatus.PENDING)
+# An organizer may cancel these (a paid order is cancelled with its tickets).
+CANCELLABLE_STATUSES = (*HOLDING_STATUSES, OrderStatus.PAID)
 
 
 class Channel(models.TextChoices):
@@ -141,6 +143,19 @@ class Order(TimeStampedModel):
     @property
     def total_money(self) -> Money:
         return Money(self.total, self.currency)
+
+    @property
+    def cancellable(self) -> bool:
+        """An organizer may cancel it (``order_cancel`` refuses the other statuses)."""
+        return self.status in CANCELLABLE_STATUSES
+
+    @property
+    def awaits_offline_payment(self) -> bool:
+        """Worth offering "mark paid": waiting for payment, or expired after the buyer gave their
+        details (the money may have arrived another way)."""
+        return self.status == OrderStatus.PENDING or (
+            self.status == OrderStatus.EXPIRED and self.terms_accepted_at is not None
+        )
 
     @property
     def holds_capacity(self) -> bool:

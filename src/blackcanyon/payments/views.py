@@ -15,8 +15,9 @@ from blackcanyon.core import clock
 from blackcanyon.core.errors import DomainError
 from blackcanyon.orders import access, services
 from blackcanyon.orders.models import Order, OrderStatus
+from blackcanyon.orders.selectors_shop import hold_expired
 from blackcanyon.orders.views.headers import private_page
-from blackcanyon.orders.views.shop import hold_context, hold_expired
+from blackcanyon.orders.views.shop import hold_context
 from blackcanyon.payments.providers import test as test_provider
 
 DECLINED = "Your payment was declined. You can try again."

@@ -3,25 +3,15 @@ right tenant context so they read the same on SQLite and under PostgreSQL row-le
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from django.db import transaction
 
 from blackcanyon.core import tenancy
 from blackcanyon.core.models import AuditLog
 from blackcanyon.events.models import Event, TicketType
 from blackcanyon.orders import services
-from blackcanyon.orders.models import (
-    DiscountCode,
-    DiscountCodeTicketType,
-    DiscountKind,
-    Order,
-    OrderLine,
-    Ticket,
-)
+from blackcanyon.orders.models import DiscountCode, Order, OrderLine, Ticket
 
 
 def change(row: Event | TicketType, **fields: Any) -> None:
@@ -30,32 +20,6 @@ def change(row: Event | TicketType, **fields: Any) -> None:
         updated = type(row).objects.filter(pk=row.pk).update(**fields)
         assert updated == 1
         row.refresh_from_db()
-
-
-def discount_code(
-    event: Event,
-    *,
-    code: str = "SAVE10",
-    kind: str = DiscountKind.PERCENT,
-    value: int = 10,
-    ticket_types: Iterable[TicketType] = (),
-    **fields: Any,
-) -> DiscountCode:
-    """A code of ``event`` (limited to ``ticket_types`` when given), created as its organizer."""
-    with tenancy.for_organizer(event.organizer_id), transaction.atomic():
-        row = DiscountCode.objects.create(
-            organizer_id=event.organizer_id,
-            event=event,
-            code=code,
-            kind=kind,
-            value=value,
-            **fields,
-        )
-        for ticket_type in ticket_types:
-            DiscountCodeTicketType.objects.create(
-                organizer_id=event.organizer_id, discount_code=row, ticket_type=ticket_type
-            )
-    return row
 
 
 @dataclass(frozen=True)

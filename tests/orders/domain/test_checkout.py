@@ -21,13 +21,13 @@ from tests.orders.domain.helpers import (
     Counters,
     change,
     counters,
-    discount_code,
     fresh,
     lines,
     pay,
     submit,
     tickets,
 )
+from tests.orders.helpers import discount_code
 
 pytestmark = pytest.mark.django_db
 

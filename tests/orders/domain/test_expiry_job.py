@@ -21,7 +21,8 @@ from blackcanyon.orders import services
 from blackcanyon.orders.jobs import release_expired_reservations
 from blackcanyon.orders.models import DiscountCode, Order, OrderStatus
 from tests.factories import EventFactory, TicketTypeFactory
-from tests.orders.domain.helpers import Counters, counters, discount_code, fresh, submit
+from tests.orders.domain.helpers import Counters, counters, fresh, submit
+from tests.orders.helpers import discount_code
 
 pytestmark = pytest.mark.django_db
 

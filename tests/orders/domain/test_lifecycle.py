@@ -16,12 +16,12 @@ from tests.factories import TicketTypeFactory, UserFactory
 from tests.orders.domain.helpers import (
     Counters,
     counters,
-    discount_code,
     fresh,
     pay,
     submit,
     tickets,
 )
+from tests.orders.helpers import discount_code
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from blackcanyon.events.models import Event, EventStatus, TicketType
 from blackcanyon.orders import errors, services
 from blackcanyon.orders.models import DiscountKind, OrderStatus
 from tests.factories import EventFactory, TicketTypeFactory
-from tests.orders.domain.helpers import Counters, change, counters, discount_code, order_count
+from tests.orders.domain.helpers import Counters, change, counters, order_count
+from tests.orders.helpers import discount_code
 
 pytestmark = pytest.mark.django_db
 

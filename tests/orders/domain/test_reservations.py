@@ -17,13 +17,13 @@ from tests.factories import EventFactory, TicketTypeFactory
 from tests.orders.domain.helpers import (
     Counters,
     counters,
-    discount_code,
     fresh,
     lines,
     order_count,
     pay,
     submit,
 )
+from tests.orders.helpers import discount_code
 
 pytestmark = pytest.mark.django_db
 

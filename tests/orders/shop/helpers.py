@@ -4,23 +4,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from html import unescape
 from typing import Any
 
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from blackcanyon.core import tenancy
 from blackcanyon.events.models import Event, TicketType
 from blackcanyon.orders import access, services
-from blackcanyon.orders.models import (
-    DiscountCode,
-    DiscountCodeTicketType,
-    DiscountKind,
-    Order,
-)
+from blackcanyon.orders.models import Order
 
 
 def text(response: Any) -> str:
@@ -69,31 +63,6 @@ def code_value(response: Any) -> str:
         r'<input type="text" name="code"[^>]*value="([^"]*)"', response.content.decode()
     )
     return match.group(1) if match else ""
-
-
-def discount_code(
-    event: Event,
-    *,
-    code: str = "SAVE10",
-    kind: str = DiscountKind.PERCENT,
-    value: int = 10,
-    ticket_types: Iterable[TicketType] = (),
-    **fields: Any,
-) -> DiscountCode:
-    with tenancy.for_organizer(event.organizer_id), transaction.atomic():
-        row = DiscountCode.objects.create(
-            organizer_id=event.organizer_id,
-            event=event,
-            code=code,
-            kind=kind,
-            value=value,
-            **fields,
-        )
-        for ticket_type in ticket_types:
-            DiscountCodeTicketType.objects.create(
-                organizer_id=event.organizer_id, discount_code=row, ticket_type=ticket_type
-            )
-    return row
 
 
 def order_from(response: Any, event: Event) -> Order:

@@ -13,10 +13,10 @@ from blackcanyon.events.models import Event, EventStatus
 from blackcanyon.orders import services
 from blackcanyon.orders.models import Order, OrderStatus
 from tests.factories import TicketTypeFactory
+from tests.orders.helpers import discount_code
 from tests.orders.shop.helpers import (
     checkout_url,
     details,
-    discount_code,
     load,
     order_from,
     reserve,

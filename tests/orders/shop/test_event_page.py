@@ -13,9 +13,9 @@ from blackcanyon.core import clock, tenancy
 from blackcanyon.events.models import EventStatus, TicketType
 from blackcanyon.orders.models import Order, OrderStatus
 from tests.factories import TicketTypeFactory
+from tests.orders.helpers import discount_code
 from tests.orders.shop.helpers import (
     code_value,
-    discount_code,
     event_url,
     options,
     order_from,

@@ -12,7 +12,7 @@ from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.events.models import Event
 from blackcanyon.orders import errors
 from blackcanyon.orders.models import Channel, Order, OrderStatus, PaymentAttempt
-from blackcanyon.orders.services.planning import plan_order
+from blackcanyon.orders.services.planning import Plan, plan_order
 from blackcanyon.orders.services.reservations import (
     create_order_rows,
     fail_fast_if_short,
@@ -73,36 +73,7 @@ def order_create_box_office(
         )
         fail_fast_if_short(plan=plan, now=now)
         try:
-            with transaction.atomic():
-                order = create_order_rows(
-                    plan=plan,
-                    status=OrderStatus.PAID,
-                    channel=Channel.BOX_OFFICE,
-                    expires_at=None,
-                    buyer_name=buyer[0],
-                    buyer_email=buyer[1],
-                    paid_at=now,
-                    payment_provider="box_office",
-                    idempotency_key=idempotency_key or None,
-                )
-                PaymentAttempt.objects.create(
-                    organizer_id=order.organizer_id,
-                    order=order,
-                    provider="box_office",
-                    result=PaymentAttempt.Result.APPROVED,
-                    amount=order.total,
-                    currency=order.currency,
-                )
-                tickets_issue(order=order)
-                audit.record(
-                    actor=actor,
-                    action="orders.order.sold_at_box_office",
-                    organizer=event.organizer,
-                    obj=order,
-                    data={"total": order.total, "currency": order.currency},
-                )
-                enqueue_order_email(order=order, kind="confirmation")
-                take_or_explain(plan=plan, now=now)  # last: counter locks until COMMIT
+            order = _sell(actor=actor, plan=plan, buyer=buyer, key=idempotency_key, now=now)
         except IntegrityError:
             # The same Idempotency-Key raced in from a parallel retry: return the winner's order.
             if idempotency_key and (
@@ -113,3 +84,41 @@ def order_create_box_office(
                 return found, False
             raise
     return order, True
+
+
+def _sell(
+    *, actor: Any, plan: Plan, buyer: tuple[str, str], key: str | None, now: datetime
+) -> Order:
+    """One transaction: the paid order, its payment, tickets, audit entry and email task, then
+    the seats (last: the counter locks are held until COMMIT)."""
+    with transaction.atomic():
+        order = create_order_rows(
+            plan=plan,
+            status=OrderStatus.PAID,
+            channel=Channel.BOX_OFFICE,
+            expires_at=None,
+            buyer_name=buyer[0],
+            buyer_email=buyer[1],
+            paid_at=now,
+            payment_provider="box_office",
+            idempotency_key=key or None,
+        )
+        PaymentAttempt.objects.create(
+            organizer_id=order.organizer_id,
+            order=order,
+            provider="box_office",
+            result=PaymentAttempt.Result.APPROVED,
+            amount=order.total,
+            currency=order.currency,
+        )
+        tickets_issue(order=order)
+        audit.record(
+            actor=actor,
+            action="orders.order.sold_at_box_office",
+            organizer=plan.event.organizer,
+            obj=order,
+            data={"total": order.total, "currency": order.currency},
+        )
+        enqueue_order_email(order=order, kind="confirmation")
+        take_or_explain(plan=plan, now=now)  # last: counter locks until COMMIT
+    return order

@@ -139,11 +139,46 @@ def _set_ticket_types(*, discount_code: DiscountCode, type_ids: list[int]) -> No
     )
 
 
-def _audit_data(values: dict[str, Any]) -> dict[str, Any]:
+# The DiscountCode columns a create or update writes from the cleaned values.
+STORED_FIELDS = (
+    "code",
+    "kind",
+    "value",
+    "unlocks_hidden",
+    "max_redemptions",
+    "valid_from",
+    "valid_until",
+)
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in STORED_FIELDS}
+
+
+def _validated(*, event: Event, current: DiscountCode | None, **fields: Any) -> dict[str, Any]:
+    """``_clean`` plus the friendly uniqueness check (the constraint still decides on a race)."""
+    values = _clean(event=event, **fields)
+    others = DiscountCode.objects.filter(event=event, code=values["code"])
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    if others.exists():
+        raise _taken()
+    return values
+
+
+def _record(
+    *, actor: Any, verb: str, event: Event, discount_code: DiscountCode, values: dict[str, Any]
+) -> None:
     data = {k: v for k, v in values.items() if k not in {"valid_from", "valid_until"}}
     for name in ("valid_from", "valid_until"):
         data[name] = values[name].isoformat() if values[name] else None
-    return data
+    audit.record(
+        actor=actor,
+        action=f"orders.discount_code.{verb}",
+        organizer=event.organizer,
+        obj=discount_code,
+        data={"event_id": event.pk, **data},
+    )
 
 
 def discount_code_create(
@@ -167,8 +202,9 @@ def discount_code_create(
     """
     _ensure_open(event)
     with tenancy.for_organizer(event.organizer_id):
-        values = _clean(
+        values = _validated(
             event=event,
+            current=None,
             code=code,
             kind=kind,
             value=value,
@@ -178,28 +214,20 @@ def discount_code_create(
             valid_from=valid_from,
             valid_until=valid_until,
         )
-        if DiscountCode.objects.filter(event=event, code=values["code"]).exists():
-            raise _taken()
         try:
             with transaction.atomic():
                 discount_code = DiscountCode.objects.create(
                     organizer_id=event.organizer_id,
                     event=event,
-                    code=values["code"],
-                    kind=kind,
-                    value=value,
-                    unlocks_hidden=unlocks_hidden,
-                    max_redemptions=max_redemptions,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
+                    **_stored(values),
                 )
                 _set_ticket_types(discount_code=discount_code, type_ids=values["type_ids"])
-                audit.record(
+                _record(
                     actor=actor,
-                    action="orders.discount_code.created",
-                    organizer=event.organizer,
-                    obj=discount_code,
-                    data={"event_id": event.pk, **_audit_data(values)},
+                    verb="created",
+                    event=event,
+                    discount_code=discount_code,
+                    values=values,
                 )
         except IntegrityError:
             # The same code created at the same moment by someone else: the constraint wins.
@@ -229,8 +257,9 @@ def discount_code_update(
     with tenancy.for_organizer(discount_code.organizer_id):
         event = Event.objects.select_related("organizer").get(pk=discount_code.event_id)
         _ensure_open(event)
-        values = _clean(
+        values = _validated(
             event=event,
+            current=discount_code,
             code=code,
             kind=kind,
             value=value,
@@ -240,19 +269,16 @@ def discount_code_update(
             valid_from=valid_from,
             valid_until=valid_until,
         )
-        others = DiscountCode.objects.filter(event=event, code=values["code"])
-        if others.exclude(pk=discount_code.pk).exists():
-            raise _taken()
         try:
             with transaction.atomic():
                 _write_update(discount_code=discount_code, values=values)
                 _set_ticket_types(discount_code=discount_code, type_ids=values["type_ids"])
-                audit.record(
+                _record(
                     actor=actor,
-                    action="orders.discount_code.updated",
-                    organizer=event.organizer,
-                    obj=discount_code,
-                    data={"event_id": event.pk, **_audit_data(values)},
+                    verb="updated",
+                    event=event,
+                    discount_code=discount_code,
+                    values=values,
                 )
         except IntegrityError:
             raise _taken() from None
@@ -265,16 +291,7 @@ def _write_update(*, discount_code: DiscountCode, values: dict[str, Any]) -> Non
     rows = DiscountCode.objects.filter(pk=discount_code.pk)
     if limit is not None:
         rows = rows.filter(redeemed__lte=limit)
-    changed = rows.update(
-        code=values["code"],
-        kind=values["kind"],
-        value=values["value"],
-        unlocks_hidden=values["unlocks_hidden"],
-        max_redemptions=limit,
-        valid_from=values["valid_from"],
-        valid_until=values["valid_until"],
-        updated_at=clock.now(),
-    )
+    changed = rows.update(**_stored(values), updated_at=clock.now())
     if not changed:
         redeemed = DiscountCode.objects.values_list("redeemed", flat=True).get(pk=discount_code.pk)
         message = (

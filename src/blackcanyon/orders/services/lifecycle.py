@@ -75,7 +75,7 @@ def order_cancel(
         locked = (
             Order.objects.select_for_update().select_related("event__organizer").get(pk=order.pk)
         )
-        if locked.status not in {*HOLDING_STATUSES, OrderStatus.PAID}:
+        if not locked.cancellable:
             raise errors.OrderStateConflict(
                 f"A {locked.get_status_display().lower()} order cannot be cancelled."
             )

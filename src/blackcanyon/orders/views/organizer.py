@@ -3,7 +3,6 @@ access codes. Thin views: parse a form, call one service, map the result or the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from blackcanyon.core.actions import run_action
 from blackcanyon.core.errors import DomainError
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.events.models import Event, EventStatus
@@ -25,7 +25,6 @@ from blackcanyon.organizers.access import organizer_view, role_has
 from blackcanyon.organizers.models import Organizer
 
 PAGE_SIZE = 50
-CANCELLABLE = {OrderStatus.RESERVED, OrderStatus.PENDING, OrderStatus.PAID}
 
 
 def _organizer(request: HttpRequest) -> Organizer:
@@ -48,17 +47,6 @@ def _to_order(request: HttpRequest, order: Order) -> HttpResponse:
     return redirect(
         "orders:organizer_order_detail", organizer_slug=_organizer(request).slug, code=order.code
     )
-
-
-def _run(request: HttpRequest, action: Callable[..., Any], success: str, **kwargs: Any) -> bool:
-    """Call one service; its refusal becomes an error message (never a 500)."""
-    try:
-        action(actor=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -118,12 +106,8 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
             "order": order,
             "event": order.event,
             "order_url": order_page_url(order),
-            "can_cancel": can_manage and order.status in CANCELLABLE,
-            "can_mark_paid": can_manage
-            and (
-                order.status == OrderStatus.PENDING
-                or (order.status == OrderStatus.EXPIRED and order.terms_accepted_at is not None)
-            ),
+            "can_cancel": can_manage and order.cancellable,
+            "can_mark_paid": can_manage and order.awaits_offline_payment,
             "can_resend": can_manage and order.status == OrderStatus.PAID and order.buyer_email,
         },
     )
@@ -137,7 +121,7 @@ def order_cancel(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         was_paid = order.status == OrderStatus.PAID
         emailed = " The buyer has been emailed." if was_paid and order.buyer_email else ""
-        _run(
+        run_action(
             request,
             services.order_cancel,
             f"Order {order.code} cancelled; its tickets were released.{emailed}",
@@ -145,7 +129,7 @@ def order_cancel(request: HttpRequest, code: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
         return _to_order(request, order)
-    if request.method == "GET" and order.status not in CANCELLABLE:
+    if request.method == "GET" and not order.cancellable:
         messages.info(request, f"A {order.get_status_display().lower()} order cannot be cancelled.")
         return _to_order(request, order)
     return render(
@@ -159,7 +143,7 @@ def order_cancel(request: HttpRequest, code: str) -> HttpResponse:
 @organizer_view("orders.manage")
 def order_mark_paid(request: HttpRequest, code: str) -> HttpResponse:
     order = _order(request, code)
-    _run(
+    run_action(
         request,
         services.order_mark_paid_offline,
         f"Order {order.code} marked paid; its tickets were issued and the buyer emailed.",
@@ -172,7 +156,7 @@ def order_mark_paid(request: HttpRequest, code: str) -> HttpResponse:
 @organizer_view("orders.manage")
 def order_resend(request: HttpRequest, code: str) -> HttpResponse:
     order = _order(request, code)
-    _run(
+    run_action(
         request,
         services.order_resend_confirmation,
         f"The confirmation email is on its way to {order.buyer_email}.",
@@ -281,7 +265,7 @@ def code_deactivate(request: HttpRequest, event_id: int, code_id: int) -> HttpRe
     code = selectors.discount_code_get_for_event(
         organizer=_organizer(request), event=event, code_id=code_id
     )
-    _run(
+    run_action(
         request,
         services.discount_code_deactivate,
         f"Code {code.code} deactivated: buyers can no longer use it.",
@@ -297,7 +281,7 @@ def code_reactivate(request: HttpRequest, event_id: int, code_id: int) -> HttpRe
     code = selectors.discount_code_get_for_event(
         organizer=_organizer(request), event=event, code_id=code_id
     )
-    _run(
+    run_action(
         request,
         services.discount_code_reactivate,
         f"Code {code.code} is active again.",

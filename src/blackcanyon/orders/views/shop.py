@@ -10,7 +10,6 @@ as free seats; access codes unlock hidden types) and events must not import orde
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,17 +22,22 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blackcanyon.core import clock, pagecache, ratelimit, tenancy
+from blackcanyon.core import clock, pagecache, ratelimit
 from blackcanyon.core.errors import DomainError, RateLimited
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.core.timezones import zone
 from blackcanyon.events import selectors as event_selectors
 from blackcanyon.events.models import Event, EventStatus
 from blackcanyon.events.selectors import TicketOffer
-from blackcanyon.orders import access, errors, selectors, services
+from blackcanyon.orders import access, errors, services
 from blackcanyon.orders.forms import CheckoutForm, ReserveForm
-from blackcanyon.orders.models import HOLDING_STATUSES, Order, OrderLine, OrderStatus
-from blackcanyon.orders.services.planning import code_type_ids, resolve_code
+from blackcanyon.orders.models import Order, OrderLine, OrderStatus
+from blackcanyon.orders.selectors_shop import (
+    CodeCheck,
+    can_reserve_again,
+    hold_expired,
+    shop_state,
+)
 from blackcanyon.orders.views.headers import private_page
 from blackcanyon.payments.providers import get_provider
 
@@ -57,50 +61,6 @@ def _limit(request: HttpRequest, *, scope: str, limit: int, window: int) -> None
 
 
 # --- event page -------------------------------------------------------------------------------
-
-
-@dataclass
-class CodeCheck:
-    """What a code entered on the event page does, or why it does nothing."""
-
-    text: str = ""
-    unlocked: frozenset[int] = frozenset()
-    unlocked_names: list[str] = field(default_factory=list)
-    error: DomainError | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return bool(self.text) and self.error is None
-
-
-def _check_code(event: Event, text: str, now: datetime) -> CodeCheck:
-    """Read-only check of a code (call in the event's organizer context)."""
-    if not text:
-        return CodeCheck()
-    try:
-        code = resolve_code(event=event, text=text, now=now)
-    except DomainError as error:
-        return CodeCheck(text=text, error=error)
-    unlocked: frozenset[int] = frozenset()
-    if code.unlocks_hidden:
-        eligible = code_type_ids(code)
-        hidden = [t for t in event.ticket_types.all() if t.hidden]
-        unlocked = frozenset(t.pk for t in hidden if not eligible or t.pk in eligible)
-    names = [t.name for t in event.ticket_types.all() if t.pk in unlocked]
-    return CodeCheck(text=text, unlocked=unlocked, unlocked_names=names)
-
-
-def _shop_state(event: Event, now: datetime, code_text: str) -> tuple[list[TicketOffer], CodeCheck]:
-    """The ticket offers a buyer sees at ``now`` (with ``code_text`` applied): expired holds not
-    yet released count as free seats, hidden types appear only for a valid access code."""
-    with tenancy.for_organizer(event.organizer_id):
-        # No seat was ever taken: no hold can have expired (saves a query on fresh events).
-        holds = selectors.expired_holds(event_id=event.pk, now=now) if event.taken else {}
-        check = _check_code(event, code_text, now)
-    offers = event_selectors.event_ticket_offers(
-        event=event, now=now, unlocked=check.unlocked, expired_holds=holds
-    )
-    return offers, check
 
 
 def _render_event(
@@ -154,11 +114,11 @@ def _event_page_get(request: HttpRequest, event: Event, now: datetime) -> HttpRe
         try:
             _limit(request, scope="shop_code", limit=CODE_LIMIT, window=CODE_WINDOW)
         except RateLimited as error:
-            offers, check = _shop_state(event, now, "")
+            offers, check = shop_state(event=event, now=now, code_text="")
             form = ReserveForm({"code": code_text}, offers=offers)
             form.add_error("code", error.message)
             return _render_event(request, event, offers, form, check, status=error.status)
-    offers, check = _shop_state(event, now, code_text)
+    offers, check = shop_state(event=event, now=now, code_text=code_text)
     form = ReserveForm({"code": code_text} if code_text else None, offers=offers)
     if check.error is not None:
         form.add_refusal(check.error)
@@ -174,11 +134,11 @@ def _reserve(request: HttpRequest, event: Event, now: datetime) -> HttpResponse:
         else:
             _limit(request, scope="shop_reserve", limit=RESERVE_LIMIT, window=RESERVE_WINDOW)
     except RateLimited as error:
-        offers, check = _shop_state(event, now, "")
+        offers, check = shop_state(event=event, now=now, code_text="")
         form = ReserveForm(request.POST, offers=offers)
         form.add_error(None, f"Too many attempts from your network. {error.message}")
         return _render_event(request, event, offers, form, check, status=error.status)
-    offers, check = _shop_state(event, now, code_text)
+    offers, check = shop_state(event=event, now=now, code_text=code_text)
     form = ReserveForm(request.POST, offers=offers)
     if applying or not form.is_valid():
         if check.error is not None:
@@ -194,7 +154,7 @@ def _reserve(request: HttpRequest, event: Event, now: datetime) -> HttpResponse:
         )
     except DomainError as error:
         # Show the page as it is now (what sold out, what is left) with the buyer's choices.
-        offers, check = _shop_state(event, now, code_text)
+        offers, check = shop_state(event=event, now=now, code_text=code_text)
         form = ReserveForm(request.POST, offers=offers)
         form.is_valid()
         form.add_refusal(error)
@@ -203,15 +163,6 @@ def _reserve(request: HttpRequest, event: Event, now: datetime) -> HttpResponse:
 
 
 # --- checkout -----------------------------------------------------------------------------------
-
-
-def hold_expired(order: Order, now: datetime) -> bool:
-    """The reservation no longer holds seats for the buyer (released, or past its time)."""
-    if order.status == OrderStatus.EXPIRED:
-        return True
-    return order.status in HOLDING_STATUSES and (
-        order.expires_at is None or order.expires_at <= now
-    )
 
 
 def _lines(order: Order) -> list[OrderLine]:
@@ -241,19 +192,6 @@ def _summary_context(order: Order, now: datetime) -> dict[str, Any]:
     }
 
 
-def _can_reserve_again(order: Order, lines: list[OrderLine], now: datetime) -> bool:
-    """Whether the same tickets look available now (the re-reservation still decides)."""
-    event = order.event
-    if event.status != EventStatus.PUBLISHED or event.ends_at <= now:
-        return False
-    left = selectors.seats_left(event_id=event.pk, now=now)
-    own = {} if order.released_at else {line.ticket_type_id: line.quantity for line in lines}
-    return all(
-        left.by_type.get(line.ticket_type_id, 0) + own.get(line.ticket_type_id, 0) >= line.quantity
-        for line in lines
-    )
-
-
 def _expired_page(
     request: HttpRequest,
     order: Order,
@@ -265,7 +203,8 @@ def _expired_page(
     context = _summary_context(order, now)
     context.update(
         {
-            "can_reserve_again": error is None and _can_reserve_again(order, context["lines"], now),
+            "can_reserve_again": error is None
+            and can_reserve_again(order=order, lines=context["lines"], now=now),
             "error": error,
             "entered": entered or {},
             "event_url": _event_url(order.event),
