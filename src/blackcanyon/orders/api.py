@@ -185,11 +185,11 @@ def order_create(
         buyer_email=payload.buyer.email,
         idempotency_key=idempotency_key,
     )
-    if not created:
-        response["Idempotent-Replayed"] = "true"
-    return Status(
-        201 if created else 200, selectors.order_get_for_api(organizer=organizer, code=order.code)
-    )
+    if created:
+        # The sale attached its lines and tickets: answer without reading them back.
+        return Status(201, order)
+    response["Idempotent-Replayed"] = "true"
+    return Status(200, selectors.order_get_for_api(organizer=organizer, code=order.code))
 
 
 @router.get(

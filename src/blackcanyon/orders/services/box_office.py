@@ -111,7 +111,7 @@ def _sell(
             amount=order.total,
             currency=order.currency,
         )
-        tickets_issue(order=order)
+        tickets_issue(order=order, lines=list(order.lines.all()))
         audit.record(
             actor=actor,
             action="orders.order.sold_at_box_office",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.core.prefetch import attach_prefetched
 from blackcanyon.events.models import Event
 from blackcanyon.orders import errors, inventory
 from blackcanyon.orders.codes import new_order_code
@@ -49,7 +50,7 @@ def create_order_rows(
             # A duplicate Idempotency-Key is the caller's business; a code collision is retried.
             if attempt == CODE_ATTEMPTS - 1 or fields.get("idempotency_key"):
                 raise
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(
             organizer_id=plan.event.organizer_id,
             order=order,
@@ -60,6 +61,7 @@ def create_order_rows(
         )
         for line in plan.quote.lines
     )
+    attach_prefetched(order, "lines", lines)
     return order
 
 
