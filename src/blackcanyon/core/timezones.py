@@ -5,8 +5,11 @@ The zone database is read once (lazily, on first use), never at import time.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.utils import dateformat
 
 # Zone names that are valid files but not places a person would pick.
 _ODD_ZONES = ("posix/", "right/", "Factory", "localtime", "posixrules")
@@ -72,3 +75,18 @@ def timezone_choice_values() -> frozenset[str]:
         else:
             values.add(value)
     return frozenset(values)
+
+
+DATE_PATTERN = "D, M j, Y"
+TIME_PATTERN = "g:i A"
+
+
+def format_in_zone(value: datetime | None, tz_name: str) -> str:
+    """``Sat, Jul 4, 2026, 7:00 PM MDT``: ``value`` shown in the zone ``tz_name``."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone(tz_name) or UTC)
+    return (
+        f"{dateformat.format(local, DATE_PATTERN)}, {dateformat.format(local, TIME_PATTERN)} "
+        f"{dateformat.format(local, 'T')}"
+    )

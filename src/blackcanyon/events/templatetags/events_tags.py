@@ -9,7 +9,7 @@ from django import template
 from django.utils import dateformat
 
 from blackcanyon.core.money import Money
-from blackcanyon.core.timezones import zone
+from blackcanyon.core.timezones import format_in_zone, zone
 
 register = template.Library()
 
@@ -29,10 +29,7 @@ def _fmt(value: datetime, pattern: str) -> str:
 @register.filter
 def in_zone(value: datetime | None, tz_name: str) -> str:
     """``Sat, Jul 4, 2026, 7:00 PM MDT`` for ``value`` in the zone ``tz_name``."""
-    if value is None:
-        return ""
-    local = _local(value, tz_name)
-    return f"{_fmt(local, DAY)}, {_fmt(local, TIME)} {_fmt(local, 'T')}"
+    return format_in_zone(value, tz_name)
 
 
 @register.simple_tag

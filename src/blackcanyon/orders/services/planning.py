@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from blackcanyon.core.timezones import format_in_zone
 from blackcanyon.events.models import Event, EventStatus, TicketType
-from blackcanyon.events.templatetags.events_tags import in_zone
 from blackcanyon.orders import errors, pricing
 from blackcanyon.orders.codes import normalize_code
 from blackcanyon.orders.models import DiscountCode, DiscountCodeTicketType, DiscountKind
@@ -27,7 +27,7 @@ class Plan:
 
 def _local(event: Event, when: datetime) -> str:
     """``Mon, Nov 30, 2026, 7:00 PM MST``: the event's zone, as the event pages show times."""
-    return in_zone(when, event.timezone)
+    return format_in_zone(when, event.timezone)
 
 
 def resolve_code(*, event: Event, text: str, now: datetime) -> DiscountCode:
