@@ -40,6 +40,6 @@ if [ -z "$pg_url" ]; then
 fi
 
 echo "== PostgreSQL pass =="
-BCT_TEST_DB=postgres TEST_DATABASE_URL="$pg_url" "${PYTEST[@]}" -m "not e2e" "$@"
+BCT_TEST_DB=postgres TEST_DATABASE_URL="$pg_url" "${PYTEST[@]}" -m "not e2e and not sqlite" "$@"
 pg_rc=$?
 [ $sqlite_rc -eq 0 ] && [ $pg_rc -eq 0 ]

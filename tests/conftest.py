@@ -25,6 +25,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL-only; runs in the PostgreSQL pass"))
+        if "sqlite" in item.keywords and on_postgres:
+            item.add_marker(pytest.mark.skip(reason="SQLite-only; runs in the SQLite pass"))
 
 
 @pytest.fixture(scope="session")

@@ -129,6 +129,12 @@ if _default_db["ENGINE"] == "django.db.backends.postgresql":
     _default_db["TEST"] = {"NAME": ENV.get("BCT_TEST_DB_NAME", "test_blackcanyon")}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if TESTING:
+        # A file, not memory: threads then use separate connections with real SQLite locking,
+        # so the parallel-buyer tests exercise what the embedded default does in production.
+        _default_db["TEST"] = {
+            "NAME": str(VAR_DIR / f"{ENV.get('BCT_TEST_DB_NAME', 'test_blackcanyon')}.sqlite3")
+        }
     # WAL lets the web server and the worker use the embedded database at the same time.
     _default_db["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
