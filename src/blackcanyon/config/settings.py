@@ -324,6 +324,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default "django" handlers would print every record a second time in DEBUG.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
