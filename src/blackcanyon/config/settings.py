@@ -37,6 +37,8 @@ BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(ENV.get("BCT_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = ENV.get("SECRET_KEY") or DEV_SECRET_KEY
+# Old keys, comma-separated, still accepted while rotating (sessions, signed links, event keys).
+SECRET_KEY_FALLBACKS = [k for k in ENV.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DEBUG = False if PRODUCTION or TESTING else is_true(ENV.get("DEBUG", "1"))
 
 PUBLIC_APP_URL = ENV.get("PUBLIC_APP_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "blackcanyon.events",
     "blackcanyon.notifications",
     "blackcanyon.orders",
+    "blackcanyon.tickets",
     "blackcanyon.payments",
     "blackcanyon.api",
     "blackcanyon.demo",

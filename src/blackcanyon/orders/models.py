@@ -7,6 +7,8 @@ Capacity is held from ``reserved`` until the order expires or is cancelled (``re
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -14,6 +16,7 @@ from blackcanyon.core.models import TimeStampedModel
 from blackcanyon.core.money import CURRENCY_CHOICES, Money
 from blackcanyon.events.models import Event, TicketType
 from blackcanyon.organizers.models import Organizer
+from blackcanyon.tickets.signing import SECRET_BYTES, new_secret
 
 
 class OrderStatus(models.TextChoices):
@@ -194,6 +197,10 @@ class OrderLine(models.Model):
         return (self.unit_price - self.unit_discount) * self.quantity
 
 
+def new_ticket_secret() -> str:
+    return new_secret(secrets.token_bytes(SECRET_BYTES))
+
+
 class TicketStatus(models.TextChoices):
     VALID = "valid", "Valid"
     CANCELLED = "cancelled", "Cancelled"
@@ -210,10 +217,15 @@ class Ticket(TimeStampedModel):
     status = models.CharField(
         max_length=16, choices=TicketStatus.choices, default=TicketStatus.VALID
     )
+    # 8 random bytes, base32: signed into the QR code, typed by door staff, revocable.
+    secret = models.CharField(max_length=16, default=new_ticket_secret)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["event", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "secret"], name="ticket_unique_secret")
+        ]
 
     def __str__(self) -> str:
         return f"Ticket {self.pk} of {self.order_id}"
