@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Swagger
 
 from blackcanyon.api import errors
 from blackcanyon.api.auth import ApiTokenAuth
+from blackcanyon.checkin.api import router as checkin_router
 from blackcanyon.events.api import router as events_router
 from blackcanyon.orders.api import router as orders_router
 
@@ -50,6 +51,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", events_router)
 api.add_router("", orders_router)
+api.add_router("", checkin_router)
 
 
 def _api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

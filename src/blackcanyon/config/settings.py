@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "blackcanyon.notifications",
     "blackcanyon.orders",
     "blackcanyon.tickets",
+    "blackcanyon.checkin",
     "blackcanyon.payments",
     "blackcanyon.api",
     "blackcanyon.demo",

@@ -12,6 +12,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("blackcanyon.events.urls")),
     path("", include("blackcanyon.orders.urls")),
     path("", include("blackcanyon.payments.urls")),
+    path("", include("blackcanyon.tickets.urls")),
+    path("", include("blackcanyon.checkin.urls")),
+    path("scan/", include("blackcanyon.checkin.urls_scanner")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CheckinConfig(AppConfig):
+    name = "blackcanyon.checkin"
+    label = "checkin"
+    verbose_name = "Check-in"

@@ -1,0 +1,1 @@
+"""Check-in lists, scans and scanner devices."""
