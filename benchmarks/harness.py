@@ -139,6 +139,53 @@ def worker_rss_mb(master_pid: int) -> dict[int, float]:
     return result
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the process ended
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds used by the web workers and by the database's server processes between
+    ``start()`` and ``stop()``: a per-request cost that does not depend on what else the machine
+    is doing (unlike requests per second)."""
+
+    master_pid: int
+    database: str
+    web: float = 0.0
+    db: float = 0.0
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        children = Path(f"/proc/{self.master_pid}/task/{self.master_pid}/children").read_text()
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+            ).fetchall()
+        return [int(p) for p in children.split()], [int(r[0]) for r in rows]
+
+    def _read(self) -> tuple[dict[int, float], dict[int, float]]:
+        web, db = self._pids()
+        return {p: _cpu_seconds(p) for p in web}, {p: _cpu_seconds(p) for p in db}
+
+    def start(self) -> None:
+        self._before = self._read()
+
+    def stop(self) -> None:
+        web, db = self._read()
+        self.web = sum(v - self._before[0].get(p, 0.0) for p, v in web.items())
+        self.db = sum(v - self._before[1].get(p, 0.0) for p, v in db.items())
+
+    def per_request_ms(self, requests: int) -> str:
+        n = max(requests, 1)
+        return (
+            f"CPU per request: web {1000 * self.web / n:.2f} ms, "
+            f"PostgreSQL {1000 * self.db / n:.2f} ms"
+        )
+
+
 @dataclass
 class Result:
     status: int

@@ -87,9 +87,12 @@ def run_once(args: argparse.Namespace, concurrency: int) -> None:
         event_id=seeded["event_id"], ticket_type_id=seeded["ticket_type_id"], token=seeded["token"]
     )
     with harness.server(env, workers=args.workers, worker_class=args.worker_class) as proc:
+        meter = harness.CpuMeter(proc.pid, urlsplit(owner_url).path.lstrip("/"))
+        meter.start()
         report = harness.load(
             port=harness.PORT, make_request=make, total=args.attempts, concurrency=concurrency
         )
+        meter.stop()
         rss = harness.worker_rss_mb(proc.pid)
     with psycopg.connect(owner_url) as conn:
         capacity, taken, sold = conn.execute(OVERSELL_SQL, [seeded["ticket_type_id"]]).fetchone()
@@ -103,6 +106,7 @@ def run_once(args: argparse.Namespace, concurrency: int) -> None:
         f"  database: capacity {capacity}, taken {taken}, valid tickets {sold}, "
         f"oversell {max(0, sold - capacity)}"
     )
+    print(f"  {meter.per_request_ms(len(report.results))}")
     print(f"  peak RSS per worker (MB): {', '.join(f'{v:.0f}' for v in rss.values())}")
 
 

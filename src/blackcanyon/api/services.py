@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from blackcanyon.api import selectors
 from blackcanyon.api.errors import ApiTokenNameInvalid
 from blackcanyon.api.models import ApiToken
 from blackcanyon.api.selectors import token_hash
@@ -87,6 +88,7 @@ def api_token_revoke(*, actor: Any | None, token: ApiToken) -> ApiToken:
             organizer=organizer, pk=token.pk, revoked_at__isnull=True
         ).update(revoked_at=now)
         fresh = ApiToken.objects.get(organizer=organizer, pk=token.pk)
+        transaction.on_commit(lambda: selectors.forget_api_token(digest=fresh.token_hash))
         if changed:
             audit.record(
                 actor=actor,

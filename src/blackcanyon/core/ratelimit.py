@@ -11,7 +11,8 @@ import hashlib
 import math
 
 from axes.helpers import get_client_ip_address
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from blackcanyon.core import clock
@@ -37,17 +38,39 @@ def _key(scope: str, identity: str, window: int) -> tuple[str, int]:
 def hit(*, scope: str, identity: str, limit: int, window: int = HOUR) -> None:
     """Count one attempt for ``identity`` in ``scope``; raise ``RateLimited`` past ``limit``.
 
-    The counter is created with ``add`` and bumped with ``incr``, both atomic in Redis, so
-    concurrent requests cannot slip past the limit.
+    Counting is atomic, so concurrent requests cannot slip past the limit: on Redis one
+    ``MULTI INCR EXPIRE NX EXEC`` round trip; on other caches ``add`` then ``incr``.
     """
     key, seconds_left = _key(scope, identity.strip().lower(), window)
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: start a new window
-        cache.add(key, 1, timeout=window)
-        count = 1
+    count = _count(key, window)
     if count > limit:
         minutes = max(1, math.ceil(seconds_left / 60))
         unit = "minute" if minutes == 1 else "minutes"
         raise RateLimited(f"Too many requests. Please wait {minutes} {unit} and try again.")
+
+
+def _count(key: str, window: int) -> int:
+    backend = _default_cache()
+    if isinstance(backend, RedisCache):
+        return _count_in_redis(backend, key, window)
+    cache.add(key, 0, timeout=window)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: start a new window
+        cache.add(key, 1, timeout=window)
+        return 1
+
+
+def _default_cache() -> BaseCache:
+    return caches["default"]
+
+
+def _count_in_redis(backend: RedisCache, key: str, window: int) -> int:
+    """One round trip; the value stays a plain integer, as Django's Redis cache stores ints."""
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    pipe = client.pipeline(transaction=True)
+    pipe.incr(full_key)
+    pipe.expire(full_key, window, nx=True)
+    count, _ = pipe.execute()
+    return int(count)

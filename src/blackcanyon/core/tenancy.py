@@ -13,7 +13,6 @@ import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
@@ -44,18 +43,32 @@ def current() -> TenantContext:
     return _current.get()
 
 
-def apply_to_connection(connection: BaseDatabaseWrapper, *, force: bool = False) -> None:
-    """Write the current context into a PostgreSQL session (no-op elsewhere).
+# What a PostgreSQL session holds, tracked on the Django connection (``core.db.base``):
+# ``_bct_session`` — the context committed to the session (valid outside transactions);
+# ``_bct_in_tx`` — the context written inside the open transaction (``None``: none written;
+# ``UNKNOWN``: a savepoint rolled back, so the session may hold either).
+UNKNOWN = object()
 
-    Outside a transaction the written context is remembered on the connection and not written
-    again while it stays the same (most requests start and end with "no organizer"). Inside a
-    transaction it is always written and forgotten: a rollback restores the previous value.
+
+def _needs_write(connection: BaseDatabaseWrapper, ctx: TenantContext) -> bool:
+    in_tx = getattr(connection, "_bct_in_tx", None)
+    held = in_tx if in_tx is not None else getattr(connection, "_bct_session", None)
+    return held != ctx
+
+
+def apply_to_connection(connection: BaseDatabaseWrapper, *, force: bool = False) -> None:
+    """Make the session's settings match the current context (PostgreSQL; no-op elsewhere).
+
+    Called before every statement (the backend's execute wrapper) and when a connection opens
+    (``force``): a context switch costs nothing until the next statement, and nothing at all
+    when the session already holds that context (most API requests of one organizer in a row).
+    A write inside a transaction is remembered for that transaction only: the backend forgets it
+    on rollback (the session reverts) and keeps it on commit.
     """
     if connection.vendor != "postgresql":
         return
     ctx = _current.get()
-    in_transaction = connection.in_atomic_block
-    if not force and not in_transaction and getattr(connection, "_bct_applied", None) == ctx:
+    if not force and not _needs_write(connection, ctx):
         return
     params = [
         "" if ctx.organizer_id is None else str(ctx.organizer_id),
@@ -64,31 +77,43 @@ def apply_to_connection(connection: BaseDatabaseWrapper, *, force: bool = False)
         ctx.api_token_hash,
         "on" if ctx.system else "",
     ]
-    with connection.cursor() as cursor:
+    raw = connection.connection
+    with raw.cursor() as cursor:
         cursor.execute(_SET_SQL, params)
-    connection._bct_applied = None if in_transaction else ctx  # type: ignore[attr-defined]
+    if connection.in_atomic_block or not connection.get_autocommit():
+        connection._bct_in_tx = ctx  # type: ignore[attr-defined]
+    else:
+        connection._bct_session = ctx  # type: ignore[attr-defined]
+        connection._bct_in_tx = None  # type: ignore[attr-defined]
 
 
-def _transaction_broken(connection: BaseDatabaseWrapper) -> bool:
+def transaction_committed(connection: BaseDatabaseWrapper) -> None:
+    in_tx = getattr(connection, "_bct_in_tx", None)
+    if in_tx is UNKNOWN:
+        connection._bct_session = None  # type: ignore[attr-defined]
+    elif in_tx is not None:
+        connection._bct_session = in_tx  # type: ignore[attr-defined]
+    connection._bct_in_tx = None  # type: ignore[attr-defined]
+
+
+def transaction_rolled_back(connection: BaseDatabaseWrapper) -> None:
+    connection._bct_in_tx = None  # type: ignore[attr-defined]
+
+
+def savepoint_rolled_back(connection: BaseDatabaseWrapper) -> None:
+    if getattr(connection, "_bct_in_tx", None) is not None:
+        connection._bct_in_tx = UNKNOWN  # type: ignore[attr-defined]
+
+
+def transaction_broken(connection: BaseDatabaseWrapper) -> bool:
+    """The open transaction failed: any statement now errors (and a rollback restores the
+    settings), so the context is not written — that would only hide the original error."""
     if connection.in_atomic_block and connection.needs_rollback:
         return True
-    if connection.vendor == "postgresql":
-        from psycopg import pq
+    from psycopg import pq
 
-        status = connection.connection.info.transaction_status
-        return bool(status == pq.TransactionStatus.INERROR)
-    return False
-
-
-def _apply_everywhere() -> None:
-    for conn in connections.all(initialized_only=True):
-        if conn.connection is None:
-            continue
-        if _transaction_broken(conn):
-            # The failed (sub)transaction is about to roll back, and that restores the setting
-            # it started with. Querying now would fail and hide the error that broke it.
-            continue
-        apply_to_connection(conn)
+    status = connection.connection.info.transaction_status
+    return bool(status == pq.TransactionStatus.INERROR)
 
 
 def activate(
@@ -102,12 +127,10 @@ def activate(
             invitation_token_hash=invitation_token_hash,
         )
     )
-    _apply_everywhere()
 
 
 def reset() -> None:
     _current.set(_EMPTY)
-    _apply_everywhere()
 
 
 @contextlib.contextmanager
@@ -127,12 +150,10 @@ def scoped(
             api_token_hash=api_token_hash,
         )
     )
-    _apply_everywhere()
     try:
         yield _current.get()
     finally:
         _current.reset(token)
-        _apply_everywhere()
 
 
 @contextlib.contextmanager
@@ -144,12 +165,10 @@ def system_context() -> Iterator[TenantContext]:
     it sets ``app.system``.
     """
     token = _current.set(TenantContext(system=True))
-    _apply_everywhere()
     try:
         yield _current.get()
     finally:
         _current.reset(token)
-        _apply_everywhere()
 
 
 @contextlib.contextmanager

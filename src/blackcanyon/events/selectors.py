@@ -174,11 +174,10 @@ def event_list_for_organizer(*, organizer: Organizer) -> QuerySet[Event]:
 
 def event_get_for_organizer(*, organizer: Organizer, event_id: int) -> Event:
     """One of ``organizer``'s events; ``EventNotFound`` (404) for anyone else's."""
-    event = (
-        Event.objects.filter(organizer=organizer, pk=event_id).select_related("organizer").first()
-    )
+    event = Event.objects.filter(organizer_id=organizer.pk, pk=event_id).first()
     if event is None:
         raise EventNotFound()
+    event.organizer = organizer  # known already: no join
     return event
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.core.errors import DomainError
 from blackcanyon.events.models import Event
 from blackcanyon.orders import errors
 from blackcanyon.orders.models import Channel, Order, OrderStatus, PaymentAttempt
@@ -64,18 +65,17 @@ def order_create_box_office(
     now = now or clock.now()
     buyer = _buyer(buyer_name, buyer_email)
     with tenancy.for_organizer(event.organizer_id):
-        if idempotency_key and (
-            found := _existing(event=event, key=idempotency_key, quantities=quantities, buyer=buyer)
-        ):
-            return found, False
-        plan = plan_order(
-            event=event, quantities=quantities, code_text="", now=now, box_office=True
-        )
-        fail_fast_if_short(plan=plan, now=now)
+        # No lookup before selling: a first request (the common case) goes straight to the
+        # sale, and the unique key turns a replay into an IntegrityError, answered below.
         try:
+            plan = plan_order(
+                event=event, quantities=quantities, code_text="", now=now, box_office=True
+            )
+            fail_fast_if_short(plan=plan, now=now)
             order = _sell(actor=actor, plan=plan, buyer=buyer, key=idempotency_key, now=now)
-        except IntegrityError:
-            # The same Idempotency-Key raced in from a parallel retry: return the winner's order.
+        except (IntegrityError, DomainError):
+            # A replay (perhaps of a sale that took the last seats, or racing in parallel):
+            # answer with the first order; anything else stands.
             if idempotency_key and (
                 found := _existing(
                     event=event, key=idempotency_key, quantities=quantities, buyer=buyer
