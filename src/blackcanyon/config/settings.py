@@ -216,9 +216,22 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Mail -------------------------------------------------------------------------------------
+# Order emails are tracked (notifications.Message) and retried by the worker; see docs/email.md.
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Black Canyon Tickets <tickets@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if ENV.get("EMAIL_URL"):
+RESEND_API_KEY = ENV.get("RESEND_API_KEY", "")
+ANYMAIL = {
+    "RESEND_API_KEY": RESEND_API_KEY,
+    # Verifies Resend's delivery webhooks (Svix signatures); without it they are refused.
+    "RESEND_SIGNING_SECRET": ENV.get("RESEND_SIGNING_SECRET", ""),
+}
+MAILERS: dict[str, dict[str, object]]
+if TESTING:
+    # Never real mail from the suite; the integration test points a mailer at a local SMTP server.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif RESEND_API_KEY:
+    MAILERS = {"default": {"BACKEND": "anymail.backends.resend.EmailBackend"}}
+elif ENV.get("EMAIL_URL"):
     _mail = urlparse(ENV["EMAIL_URL"])
     MAILERS = {
         "default": {
@@ -229,15 +242,19 @@ if ENV.get("EMAIL_URL"):
                 "username": _mail.username or "",
                 "password": _mail.password or "",
                 "use_tls": _mail.scheme == "smtp+tls",
+                "timeout": 30,
             },
         }
     }
-elif TESTING:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 elif PRODUCTION:
-    # Without EMAIL_URL, hand mail to the host's MTA on localhost:25 (Django's default). Never
-    # the file backend: tickets written to disk would be "sent" silently to nobody.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+    # Without Resend or EMAIL_URL, hand mail to the host's MTA on localhost:25. Never the file
+    # backend: tickets written to disk would be "sent" silently to nobody.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"timeout": 30},
+        }
+    }
 else:
     MAILERS = {
         "default": {

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("blackcanyon.payments.urls")),
     path("", include("blackcanyon.tickets.urls")),
     path("", include("blackcanyon.checkin.urls")),
+    path("", include("blackcanyon.notifications.urls")),
     path("scan/", include("blackcanyon.checkin.urls_scanner")),
 ]
 if settings.DEBUG:

@@ -42,6 +42,7 @@ TIMELINE_LABELS: dict[str, str] = {
     "orders.order.cancelled": "Order cancelled",
     "orders.order.refunded": "Order refunded",
     "orders.order.confirmation_resent": "Confirmation email sent again",
+    "tickets.ticket.reissued": "Ticket re-issued (new QR code)",
 }
 
 

@@ -19,6 +19,11 @@ urlpatterns = [
     path(ORDER + "cancel/", views.order_cancel, name="organizer_order_cancel"),
     path(ORDER + "mark-paid/", views.order_mark_paid, name="organizer_order_mark_paid"),
     path(ORDER + "resend/", views.order_resend, name="organizer_order_resend"),
+    path(
+        ORDER + "tickets/<int:ticket_id>/reissue/",
+        views.ticket_reissue,
+        name="organizer_ticket_reissue",
+    ),
     path(CODES, views.code_list, name="organizer_code_list"),
     path(CODES + "new/", views.code_new, name="organizer_code_new"),
     path(CODES + "<int:code_id>/edit/", views.code_edit, name="organizer_code_edit"),

@@ -40,23 +40,21 @@ def ticket_payload(ticket: Ticket, event: Event) -> str:
 
 
 def qr_svg(payload: str, *, scale: int = 4) -> str:
-    """An inline SVG (no XML declaration), black on white with the 4-module quiet zone."""
-    out = io.StringIO()
-    segno.make(payload, error="m").save(
-        out,
-        kind="svg",
-        scale=scale,
-        border=4,
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-        title="Ticket QR code",
-        svgclass="qr",
-        lineclass=None,
-        dark="#000",
-        light="#fff",
+    """An inline SVG (no XML declaration), black on white with the 4-module quiet zone; it has a
+    ``viewBox``, so CSS may scale it."""
+    # segno writes SVG as bytes into a file object: ``svg_inline`` returns the text.
+    return str(
+        segno.make(payload, error="m").svg_inline(
+            scale=scale,
+            border=4,
+            unit="px",
+            title="Ticket QR code",
+            svgclass="qr",
+            lineclass=None,
+            dark="#000",
+            light="#fff",
+        )
     )
-    return out.getvalue()
 
 
 def qr_png(payload: str, *, scale: int = 8) -> bytes:

@@ -87,7 +87,7 @@ def order_cancel(
             released_at=locked.released_at or now,
             updated_at=now,
         )
-        cancelled = tickets_cancel(order=locked)
+        cancelled = tickets_cancel(order=locked, now=now)  # secrets revoked too
         audit.record(
             actor=actor,
             action="orders.order.cancelled",

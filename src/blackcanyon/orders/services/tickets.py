@@ -1,11 +1,19 @@
-"""Issuing and cancelling tickets (one per admission) as orders change state."""
+"""Issuing and cancelling tickets (one per admission) as orders change state.
+
+Every ticket that stops admitting (cancelled, refunded, re-issued) puts its secret on its event's
+revocation list (``tickets.RevokedSecret``) in the same transaction, so offline scanners that
+download the list refuse the old QR code too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
+from blackcanyon.core import clock
 from blackcanyon.core.prefetch import attach_prefetched
 from blackcanyon.orders.models import Order, OrderLine, Ticket, TicketStatus
+from blackcanyon.tickets.models import RevocationReason, RevokedSecret
 
 
 def tickets_issue(*, order: Order, lines: Sequence[OrderLine] | None = None) -> list[Ticket]:
@@ -34,7 +42,42 @@ def tickets_issue(*, order: Order, lines: Sequence[OrderLine] | None = None) -> 
     return created
 
 
-def tickets_cancel(*, order: Order) -> int:
-    return Ticket.objects.filter(order=order, status=TicketStatus.VALID).update(
-        status=TicketStatus.CANCELLED
+def tickets_cancel(
+    *,
+    order: Order,
+    reason: str = RevocationReason.CANCELLED,
+    now: datetime | None = None,
+) -> int:
+    """Cancel the order's valid tickets and revoke their secrets (``reason``: cancelled or
+    refunded); returns how many. Runs in the caller's transaction, which holds the order row."""
+    now = now or clock.now()
+    valid = list(
+        Ticket.objects.select_for_update()
+        .filter(order=order, status=TicketStatus.VALID)
+        .only("pk", "organizer_id", "event_id", "secret")
     )
+    if not valid:
+        return 0
+    cancelled = Ticket.objects.filter(
+        pk__in=[t.pk for t in valid], status=TicketStatus.VALID
+    ).update(status=TicketStatus.CANCELLED, updated_at=now)
+    secrets_revoke(tickets=valid, reason=reason, now=now)
+    return cancelled
+
+
+def secrets_revoke(*, tickets: Iterable[Ticket], reason: str, now: datetime) -> None:
+    """Put the tickets' current secrets on their events' revocation lists (once each: a secret
+    already listed stays as it was). Call inside the change's transaction, in the organizer's
+    tenant context."""
+    rows = [
+        RevokedSecret(
+            organizer_id=ticket.organizer_id,
+            event_id=ticket.event_id,
+            secret=ticket.secret,
+            ticket_id=ticket.pk,
+            reason=reason,
+            revoked_at=now,
+        )
+        for ticket in tickets
+    ]
+    RevokedSecret.objects.bulk_create(rows, ignore_conflicts=True)

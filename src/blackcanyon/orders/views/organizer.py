@@ -16,6 +16,7 @@ from blackcanyon.core.errors import DomainError
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.events.models import Event, EventStatus
 from blackcanyon.events.selectors import event_currency, event_get_for_organizer
+from blackcanyon.notifications.selectors import messages_for_order
 from blackcanyon.orders import selectors_organizer as selectors
 from blackcanyon.orders import services
 from blackcanyon.orders.access import order_page_url
@@ -23,6 +24,8 @@ from blackcanyon.orders.forms_organizer import DiscountCodeForm, OrderCancelForm
 from blackcanyon.orders.models import DiscountCode, Order, OrderStatus
 from blackcanyon.organizers.access import organizer_view, role_has
 from blackcanyon.organizers.models import Organizer
+from blackcanyon.tickets import selectors as ticket_selectors
+from blackcanyon.tickets import services as ticket_services
 
 PAGE_SIZE = 50
 
@@ -109,6 +112,8 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_cancel": can_manage and order.cancellable,
             "can_mark_paid": can_manage and order.awaits_offline_payment,
             "can_resend": can_manage and order.status == OrderStatus.PAID and order.buyer_email,
+            "order_messages": messages_for_order(organizer=organizer, order=order),
+            "can_reissue": can_manage and order.status == OrderStatus.PAID,
         },
     )
 
@@ -161,6 +166,22 @@ def order_resend(request: HttpRequest, code: str) -> HttpResponse:
         services.order_resend_confirmation,
         f"The confirmation email is on its way to {order.buyer_email}.",
         order=order,
+    )
+    return _to_order(request, order)
+
+
+@require_POST
+@organizer_view("orders.manage")
+def ticket_reissue(request: HttpRequest, code: str, ticket_id: int) -> HttpResponse:
+    """A new QR code for one ticket (lost or shared): the old one stops admitting."""
+    order = _order(request, code)
+    ticket = ticket_selectors.ticket_get_for_order(order=order, ticket_id=ticket_id)
+    emailed = f" The new ticket is on its way to {order.buyer_email}." if order.buyer_email else ""
+    run_action(
+        request,
+        ticket_services.ticket_reissue,
+        f"Ticket #{ticket.pk} re-issued: its old QR code no longer admits.{emailed}",
+        ticket=ticket,
     )
     return _to_order(request, order)
 

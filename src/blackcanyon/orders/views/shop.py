@@ -40,6 +40,7 @@ from blackcanyon.orders.selectors_shop import (
 )
 from blackcanyon.orders.views.headers import private_page
 from blackcanyon.payments.providers import get_provider
+from blackcanyon.tickets.views import order_page_tickets
 
 # Reservation attempts per client address. Generous: buyers behind one mobile carrier NAT or a
 # venue's Wi-Fi share an address, and an on-sale moment brings them all at once.
@@ -332,6 +333,7 @@ def order_page(request: HttpRequest, organizer_slug: str, code: str, token: str)
             "expired": hold_expired(order, now),
             "checkout_url": access.checkout_path(order),
             "event_url": _event_url(order.event),
+            **order_page_tickets(order),
         }
     )
     return render(request, "orders/order_page.html", context)
