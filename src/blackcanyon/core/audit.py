@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from blackcanyon.core import request_context, tenancy
+from blackcanyon.core import fastinsert, request_context, tenancy
 from blackcanyon.core.models import AuditLog
 
 ACTION_RE = re.compile(r"^[a-z_]+\.[a-z_]+\.[a-z_]+$")
@@ -42,7 +42,7 @@ def record(
     if not readable:
         _append_unreadable(entry)
     else:
-        entry.save(force_insert=True)
+        fastinsert.insert([entry])
     return entry
 
 

@@ -21,7 +21,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 
-from blackcanyon.core import audit, clock
+from blackcanyon.core import audit, clock, fastinsert
 from blackcanyon.notifications.errors import Undeliverable
 from blackcanyon.notifications.models import STATUS_RANK, Message, MessageStatus
 
@@ -68,7 +68,7 @@ def message_queue(
     """Record an email as queued. Call inside the transaction of the change that causes it, and
     enqueue its sending task in the same transaction: both commit or neither does."""
     now = now or clock.now()
-    return Message.objects.create(
+    message = Message(
         organizer_id=organizer_id,
         order=order,
         kind=kind,
@@ -76,6 +76,8 @@ def message_queue(
         created_at=now,
         updated_at=now,
     )
+    fastinsert.insert([message])
+    return message
 
 
 def message_deliver(*, message_id: int, compose: Compose, requeue: Requeue) -> Outcome:

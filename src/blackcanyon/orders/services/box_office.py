@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.core import audit, clock, fastinsert, tenancy
 from blackcanyon.core.errors import DomainError
 from blackcanyon.events.models import Event
 from blackcanyon.orders import errors
@@ -103,13 +103,17 @@ def _sell(
             payment_provider="box_office",
             idempotency_key=key or None,
         )
-        PaymentAttempt.objects.create(
-            organizer_id=order.organizer_id,
-            order=order,
-            provider="box_office",
-            result=PaymentAttempt.Result.APPROVED,
-            amount=order.total,
-            currency=order.currency,
+        fastinsert.insert(
+            [
+                PaymentAttempt(
+                    organizer_id=order.organizer_id,
+                    order=order,
+                    provider="box_office",
+                    result=PaymentAttempt.Result.APPROVED,
+                    amount=order.total,
+                    currency=order.currency,
+                )
+            ]
         )
         tickets_issue(order=order, lines=list(order.lines.all()))
         audit.record(

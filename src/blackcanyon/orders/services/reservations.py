@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.core import audit, clock, fastinsert, tenancy
 from blackcanyon.core.prefetch import attach_prefetched
 from blackcanyon.events.models import Event
 from blackcanyon.orders import errors, inventory
@@ -30,27 +30,28 @@ def create_order_rows(
     """Insert the order and its lines (no seats taken). Retries the rare order-code collision."""
     for attempt in range(CODE_ATTEMPTS):
         try:
+            order = Order(
+                organizer_id=plan.event.organizer_id,
+                event=plan.event,
+                code=new_order_code(),
+                status=status,
+                channel=channel,
+                expires_at=expires_at,
+                currency=plan.currency,
+                subtotal=plan.quote.subtotal,
+                discount_total=plan.quote.discount_total,
+                total=plan.quote.total,
+                discount_code=plan.code,
+                **fields,
+            )
             with transaction.atomic():
-                order = Order.objects.create(
-                    organizer_id=plan.event.organizer_id,
-                    event=plan.event,
-                    code=new_order_code(),
-                    status=status,
-                    channel=channel,
-                    expires_at=expires_at,
-                    currency=plan.currency,
-                    subtotal=plan.quote.subtotal,
-                    discount_total=plan.quote.discount_total,
-                    total=plan.quote.total,
-                    discount_code=plan.code,
-                    **fields,
-                )
+                fastinsert.insert([order])
             break
         except IntegrityError:
             # A duplicate Idempotency-Key is the caller's business; a code collision is retried.
             if attempt == CODE_ATTEMPTS - 1 or fields.get("idempotency_key"):
                 raise
-    lines = OrderLine.objects.bulk_create(
+    lines = [
         OrderLine(
             organizer_id=plan.event.organizer_id,
             order=order,
@@ -60,7 +61,8 @@ def create_order_rows(
             unit_discount=line.unit_discount,
         )
         for line in plan.quote.lines
-    )
+    ]
+    fastinsert.insert(lines)
     attach_prefetched(order, "lines", lines)
     return order
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from blackcanyon.core import clock
+from blackcanyon.core import clock, fastinsert
 from blackcanyon.core.prefetch import attach_prefetched
 from blackcanyon.orders.models import Order, OrderLine, Ticket, TicketStatus
 from blackcanyon.tickets.models import RevocationReason, RevokedSecret
@@ -37,9 +37,9 @@ def tickets_issue(*, order: Order, lines: Sequence[OrderLine] | None = None) -> 
                     attendee_name=names[index] if index < len(names) else order.buyer_name,
                 )
             )
-    created = Ticket.objects.bulk_create(tickets)
-    attach_prefetched(order, "tickets", created)
-    return created
+    fastinsert.insert(tickets)
+    attach_prefetched(order, "tickets", tickets)
+    return tickets
 
 
 def tickets_cancel(
