@@ -59,7 +59,8 @@ def test_rows_come_back_as_the_orm_reads_them():
         assert orders[0].pk < orders[1].pk
         stored = Order.objects.get(pk=orders[1].pk)
         assert (stored.code, stored.total, stored.buyer_name) == ("FAST0002", 500, "Ana")
-        assert stored.created_at is not None and stored.discount_total == 0  # model defaults
+        assert stored.created_at is not None  # model defaults
+        assert stored.discount_total == 0
         assert OrderLine.objects.get(pk=lines[0].pk).attendee_names == ["Ana", "Ben Ünal"]
         assert AuditLog.objects.get(pk=entry.pk).data == entry.data
         assert not orders[0]._state.adding
