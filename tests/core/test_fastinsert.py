@@ -51,7 +51,7 @@ def test_rows_come_back_as_the_orm_reads_them():
         entry = AuditLog(
             organizer_id=event.organizer_id,
             action="orders.order.created",
-            data={"total": 500, "note": "quote \" and ünïcode"},
+            data={"total": 500, "note": 'quote " and ünïcode'},
         )
         fastinsert.insert([entry])
 
