@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "codes.manage": frozenset({Role.OWNER, Role.ADMIN}),
     # Door staff (issue: check-in).
     "checkin.scan": frozenset({Role.OWNER, Role.ADMIN, Role.SCANNER}),
+    # See check-in figures and the scan log (the event page's live counts).
+    "checkin.view": ALL_ROLES,
     # Create and revoke the organizer's API tokens (a token can sell tickets and read orders).
     "api.manage": frozenset({Role.OWNER, Role.ADMIN}),
 }
