@@ -372,6 +372,8 @@ BCT_PAGE_CACHE_SECONDS = 0 if TESTING else int(ENV.get("PAGE_CACHE_SECONDS", "2"
 
 # API: requests per minute per token, and failed authentications per minute per client address.
 BCT_API_RATE_LIMIT = int(ENV.get("API_RATE_LIMIT", "600"))
+# Check-in API requests per minute per scanner device or signed-in door staff member.
+BCT_CHECKIN_RATE_LIMIT = int(ENV.get("CHECKIN_RATE_LIMIT", "1200"))
 # Seconds a web process may reuse a token it looked up (a revocation made by another process
 # takes effect within this time; 0 turns the cache off, as in the test profile).
 BCT_API_TOKEN_CACHE_SECONDS = float(
