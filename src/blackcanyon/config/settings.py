@@ -174,7 +174,7 @@ else:
 
 # --- Tasks ------------------------------------------------------------------------------------
 # The task row is written in the caller's transaction: a rolled-back transaction never runs it.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "blackcanyon.core.tasks_backend.DatabaseBackend"}}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -20,15 +20,15 @@ from django.db import models, transaction
 ModelT = models.Model
 
 
-def _fields(model: type[ModelT]) -> list[models.Field[object, object]]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+def _fields(model: type[ModelT], with_pk: bool) -> list[models.Field[object, object]]:
+    return [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
 
 
 @functools.cache
-def _statement(model: type[ModelT], vendor: str, rows: int) -> str:
+def _statement(model: type[ModelT], vendor: str, rows: int, with_pk: bool) -> str:
     quote = transaction.get_connection().ops.quote_name
     meta = model._meta
-    fields = _fields(model)
+    fields = _fields(model, with_pk)
     columns = ", ".join(quote(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     values = ", ".join([one] * rows)
@@ -38,16 +38,18 @@ def _statement(model: type[ModelT], vendor: str, rows: int) -> str:
 
 
 def insert(objs: Sequence[ModelT]) -> None:
-    """Insert ``objs`` (all of one model, without primary keys) and set their ``pk``."""
+    """Insert new ``objs`` (all of one model) and set their ``pk``. Objects come either all
+    without a primary key (the database assigns it) or all with one (a UUID chosen beforehand)."""
     if not objs:
         return
     model = type(objs[0])
+    with_pk = objs[0].pk is not None
     connection = transaction.get_connection()
-    sql = _statement(model, connection.vendor, len(objs))
-    fields = _fields(model)
+    sql = _statement(model, connection.vendor, len(objs), with_pk)
+    fields = _fields(model, with_pk)
     params: list[object] = []
     for obj in objs:
-        if type(obj) is not model or obj.pk is not None:
+        if type(obj) is not model or (obj.pk is not None) != with_pk or not obj._state.adding:
             raise ValueError("insert() takes new objects of one model")
         for field in fields:
             value = field.pre_save(obj, add=True)

@@ -97,7 +97,7 @@ def plan_order(
         raise errors.OrderLimit("Quantities cannot be negative.")
     if not wanted:
         raise errors.EmptyOrder()
-    types = {t.pk: t for t in TicketType.objects.filter(event=event, pk__in=wanted)}
+    types = _ticket_types(event_id=event.pk, type_ids=sorted(wanted))
     if len(types) != len(wanted):
         raise errors.UnknownTicketType()
     code = resolve_code(event=event, text=code_text, now=now) if code_text.strip() else None
@@ -130,6 +130,17 @@ def plan_order(
         quote=quote,
         currency=currencies.pop(),
     )
+
+
+def _ticket_types(*, event_id: int, type_ids: list[int]) -> dict[int, TicketType]:
+    """The event's ticket types among ``type_ids`` (raw SQL: planning runs on every sale, and
+    compiling this query through the ORM cost three times as much as running it)."""
+    placeholders = ", ".join(["%s"] * len(type_ids))
+    sql = (
+        f"SELECT * FROM {TicketType._meta.db_table}"  # noqa: S608 - table name and placeholders
+        f" WHERE event_id = %s AND id IN ({placeholders})"
+    )
+    return {t.pk: t for t in TicketType.objects.raw(sql, [event_id, *type_ids])}
 
 
 def _unlocks(code: DiscountCode | None, eligible: frozenset[int], type_id: int) -> bool:
