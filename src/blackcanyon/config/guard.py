@@ -62,4 +62,19 @@ def production_problems(env: Mapping[str, str]) -> list[str]:
 
     if is_true(env.get("DEBUG")):
         problems.append("DEBUG is on: unset DEBUG in production.")
+    problems.extend(_stripe_problems(env))
+    return problems
+
+
+def _stripe_problems(env: Mapping[str, str]) -> list[str]:
+    """Stripe is optional; once a key is set it must be a real secret key, and webhooks (the only
+    way payments are confirmed) need their signing secret."""
+    key = env.get("STRIPE_SECRET_KEY", "")
+    if not key:
+        return []
+    problems = []
+    if not key.startswith(("sk_live_", "sk_test_", "rk_live_", "rk_test_")):
+        problems.append("STRIPE_SECRET_KEY is not a Stripe secret key (sk_... or rk_...).")
+    if not env.get("STRIPE_WEBHOOK_SECRET", "").startswith("whsec_"):
+        problems.append("STRIPE_WEBHOOK_SECRET (whsec_...) is required when Stripe is enabled.")
     return problems

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from blackcanyon.config.guard import DEV_SECRET_KEY, is_true, production_problems
+from blackcanyon.payments import fee_config as _fee_config
 
 ENV = os.environ
 BCT_ENV = ENV.get("BCT_ENV", "development")
@@ -380,3 +381,22 @@ BCT_API_TOKEN_CACHE_SECONDS = float(
     ENV.get("API_TOKEN_CACHE_SECONDS", "0" if BCT_ENV == "test" else "10")
 )
 BCT_API_AUTH_FAILURE_LIMIT = int(ENV.get("API_AUTH_FAILURE_LIMIT", "60"))
+
+# --- Payments: Stripe Connect and the platform fee (docs/payments.md) -----------------------------
+# Stripe is enabled only when STRIPE_SECRET_KEY is set; without it the TEST MODE provider stays
+# the default. The test profile ignores keys in the environment so the suite never talks to Stripe.
+STRIPE_SECRET_KEY = "" if TESTING else ENV.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = "" if TESTING else ENV.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = "" if TESTING else ENV.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_CONNECT_WEBHOOK_SECRET = "" if TESTING else ENV.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
+STRIPE_MAX_NETWORK_RETRIES = int(ENV.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+STRIPE_TIMEOUT_SECONDS = int(ENV.get("STRIPE_TIMEOUT_SECONDS", "20"))
+try:
+    # Basis points (2.5 % → 250) and minor units per currency ({"*": default, "USD": 30, ...}).
+    BCT_PLATFORM_FEE_BASIS_POINTS = _fee_config.parse_percent(ENV.get("PLATFORM_FEE_PERCENT", "0"))
+    BCT_PLATFORM_FEE_FIXED = _fee_config.parse_fixed(ENV.get("PLATFORM_FEE_FIXED", "0"))
+except ValueError as _fee_error:
+    raise ImproperlyConfigured(str(_fee_error)) from None
+# Checks a draft must pass to be published, beyond the events app's own (dotted paths of
+# ``check(*, event)`` callables raising a DomainError). Payments: paid events need Stripe charges.
+BCT_EVENT_PUBLISH_CHECKS = ("blackcanyon.payments.publishing.paid_event_publish_check",)

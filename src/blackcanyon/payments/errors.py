@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from blackcanyon.core.errors import DomainError
+from blackcanyon.core.errors import DomainError, ValidationFailed
 
 
 class PaymentProviderError(DomainError):
@@ -24,3 +24,46 @@ class PaymentProviderError(DomainError):
 class UnknownPaymentProvider(PaymentProviderError):
     code = "payment_provider_unknown"
     default_message = "Online payment is not configured for this site."
+
+
+class StripeNotConfigured(PaymentProviderError):
+    code = "stripe_not_configured"
+    default_message = "Stripe is not set up on this site, so online payouts cannot be connected."
+
+
+class StripeUnavailable(PaymentProviderError):
+    """Stripe could not be reached or failed (network, 5xx, rate limit): try again later."""
+
+    code = "stripe_unavailable"
+    default_message = (
+        "Stripe could not be reached just now. Nothing was changed; please try again in a minute."
+    )
+
+
+class StripeRefused(PaymentProviderError):
+    """Stripe answered with an error we did not expect (bad key, refused parameters)."""
+
+    code = "stripe_refused"
+    status = 502
+    default_message = (
+        "Stripe refused the request. Nothing was changed; please try again later or contact"
+        " support if it keeps happening."
+    )
+
+
+class StripeAccountMismatch(ValidationFailed):
+    """An ``account.updated`` payload for another account than the one named."""
+
+    code = "stripe_account_mismatch"
+    default_message = "This Stripe account update is for a different account."
+
+
+class PaidEventNeedsStripe(ValidationFailed):
+    """Publishing an event with paid tickets before the organizer can take card payments."""
+
+    code = "stripe_charges_not_enabled"
+    default_message = (
+        "This event has paid tickets, and your Stripe account cannot take payments yet. Connect"
+        " Stripe and finish onboarding on the Payments settings page, then publish. Free events can"
+        " be published now."
+    )

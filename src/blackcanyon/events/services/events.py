@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from blackcanyon.core import audit, clock
@@ -315,10 +318,18 @@ def event_duplicate(*, actor: Any, event: Event) -> Event:
     return copy
 
 
-def event_publish(*, actor: Any, event: Event) -> Event:
-    """Put a draft on sale. Needs at least one ticket type and an end in the future.
+def _publish_checks() -> list[Callable[..., None]]:
+    """Rules of apps above this one (``settings.BCT_EVENT_PUBLISH_CHECKS``, e.g. payments: paid
+    events need Stripe charges enabled), each ``check(*, event)`` raising a ``DomainError``."""
+    return [import_string(path) for path in getattr(settings, "BCT_EVENT_PUBLISH_CHECKS", ())]
 
-    Raises ``EventCancelled``, ``EventNotDraft`` (already published) or ``EventNotPublishable``.
+
+def event_publish(*, actor: Any, event: Event) -> Event:
+    """Put a draft on sale. Needs at least one ticket type, an end in the future, and whatever
+    ``settings.BCT_EVENT_PUBLISH_CHECKS`` require.
+
+    Raises ``EventCancelled``, ``EventNotDraft`` (already published), ``EventNotPublishable`` or
+    a check's error (``payments.errors.PaidEventNeedsStripe``).
     """
     ensure_not_cancelled(event)
     if event.status != EventStatus.DRAFT:
@@ -331,6 +342,8 @@ def event_publish(*, actor: Any, event: Event) -> Event:
     with transaction.atomic():
         if not TicketType.objects.filter(event=event).exists():
             raise EventNotPublishable("Add at least one ticket type before publishing.")
+        for check in _publish_checks():
+            check(event=event)
         updated = Event.objects.filter(pk=event.pk, status=EventStatus.DRAFT).update(
             status=EventStatus.PUBLISHED, published_at=now, updated_at=now
         )
