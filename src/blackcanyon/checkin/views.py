@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -183,6 +182,8 @@ def _device(event: Event, device_id: int) -> ScannerDevice:
 
 
 def _token_qr(token: str) -> str:
+    import segno  # loaded on first use
+
     qr = segno.make(token, error="m")
     return str(
         qr.svg_inline(

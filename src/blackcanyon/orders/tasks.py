@@ -21,7 +21,6 @@ from blackcanyon.notifications.errors import Undeliverable
 from blackcanyon.notifications.models import Message, MessageKind
 from blackcanyon.orders.access import order_page_url
 from blackcanyon.orders.models import Order, TicketStatus
-from blackcanyon.tickets import documents
 
 # enqueue_order_email's ``kind`` → the message kind; the templates are email/<message kind>*.
 KINDS = {
@@ -96,6 +95,8 @@ def compose(message: Message) -> EmailMessage:
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if message.kind == MessageKind.ORDER_CONFIRMATION and tickets:
+        from blackcanyon.tickets import documents  # fpdf2: loaded only when used
+
         pdf = documents.order_pdf(order=order, tickets=tickets, event=event)
         email.attach(f"tickets-{order.code}.pdf", pdf, "application/pdf")
         ics = documents.order_ics(order=order, event=event)

@@ -4,6 +4,9 @@ Both are pure renderings of rows the caller already holds; nothing is written. *
 event's organizer tenant context** (``tenancy.scoped(organizer_id=order.organizer_id)``): the PDF
 signs each ticket's QR payload with the event key, an organizer-owned row (RLS).
 
+This module loads fpdf2 and icalendar (tens of MB): import it where a file is made (the email
+task, the download views), never at module level of code the web process loads at start-up.
+
 The PDF prints well in black and white (no colour fills, black text and lines on white) and uses
 DejaVu (Unicode) when installed — Debian's ``fonts-dejavu-core`` — so names in any script
 supported by the font render. Without it, the PDF core fonts (Latin-1 only) are used and
@@ -27,11 +30,17 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from blackcanyon.core import clock
-from blackcanyon.core.timezones import format_in_zone, zone
+from blackcanyon.core.timezones import zone
 from blackcanyon.events.models import Event, EventStatus
 from blackcanyon.orders.access import order_page_url
 from blackcanyon.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from blackcanyon.tickets import payloads
+from blackcanyon.tickets.labels import (
+    event_when_text,
+    id_check_label,
+    manual_entry_code,
+    venue_lines,
+)
 
 # fontTools logs every step of subsetting a font at INFO: dozens of lines per PDF.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -64,36 +73,6 @@ _LATIN1_STANDINS = str.maketrans(
         "\N{RIGHT DOUBLE QUOTATION MARK}": '"',
     }
 )
-
-
-def manual_entry_code(secret: str) -> str:
-    """The ticket secret as door staff type it: ``ABCD EFGH IJKLM``."""
-    return f"{secret[:4]} {secret[4:8]} {secret[8:]}".strip()
-
-
-def event_when_text(event: Event) -> str:
-    """The event's dates in its time zone, compact on one day: ``Thu, Jul 4, 2030, 7:30 PM -
-    10:00 PM MDT``; across days both ends in full."""
-    starts = format_in_zone(event.starts_at, event.timezone)
-    ends = format_in_zone(event.ends_at, event.timezone)
-    start_day, _, start_rest = starts.rpartition(", ")
-    end_day, _, end_rest = ends.rpartition(", ")
-    start_time, _, start_zone = start_rest.rpartition(" ")
-    end_zone = end_rest.rpartition(" ")[2]
-    if start_day == end_day and start_zone == end_zone:
-        return f"{start_day}, {start_time} \N{EN DASH} {end_rest}"
-    return f"{starts} \N{EN DASH} {ends}"
-
-
-def id_check_label(event: Event) -> str:
-    """``ID check 18+`` when the event has a minimum age, else ``""``."""
-    return f"ID check {event.minimum_age}+" if event.minimum_age else ""
-
-
-def venue_lines(event: Event) -> list[str]:
-    """The venue's name and address, one non-empty line each."""
-    lines = [event.venue_name, *event.venue_address.splitlines()]
-    return [" ".join(line.split()) for line in lines if line.strip()]
 
 
 # --- PDF ----------------------------------------------------------------------------------------

@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-import segno
-
 from blackcanyon.events.models import Event
 from blackcanyon.orders.models import Ticket
 from blackcanyon.tickets import keys, signing
@@ -43,6 +41,8 @@ def qr_svg(payload: str, *, scale: int = 4) -> str:
     """An inline SVG (no XML declaration), black on white with the 4-module quiet zone; it has a
     ``viewBox``, so CSS may scale it."""
     # segno writes SVG as bytes into a file object: ``svg_inline`` returns the text.
+    import segno  # loaded on first use
+
     return str(
         segno.make(payload, error="m").svg_inline(
             scale=scale,
@@ -59,5 +59,7 @@ def qr_svg(payload: str, *, scale: int = 4) -> str:
 
 def qr_png(payload: str, *, scale: int = 8) -> bytes:
     out = io.BytesIO()
+    import segno  # loaded on first use
+
     segno.make(payload, error="m").save(out, kind="png", scale=scale, border=4)
     return out.getvalue()

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from blackcanyon.events.models import Event
 from blackcanyon.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from blackcanyon.tickets import errors, payloads
-from blackcanyon.tickets.documents import id_check_label, manual_entry_code
+from blackcanyon.tickets.labels import id_check_label, manual_entry_code
 from blackcanyon.tickets.models import RevokedSecret
 
 # QR modules are drawn this many CSS pixels wide; the page scales the SVG to the card anyway.

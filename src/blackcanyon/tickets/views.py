@@ -18,7 +18,7 @@ from blackcanyon.core import ratelimit
 from blackcanyon.orders import access
 from blackcanyon.orders.models import Order, OrderStatus
 from blackcanyon.orders.views.headers import private_page
-from blackcanyon.tickets import documents, errors, selectors
+from blackcanyon.tickets import errors, selectors
 
 # PDF renderings per client address: each signs and draws every ticket of the order.
 PDF_LIMIT = 30
@@ -77,6 +77,8 @@ def order_pdf(request: HttpRequest, organizer_slug: str, code: str, token: str) 
         scope="ticket_pdf", identity=ratelimit.client_ip(request), limit=limit, window=PDF_WINDOW
     )
     tickets = selectors.order_tickets(order=order)
+    from blackcanyon.tickets import documents  # fpdf2: loaded only when used
+
     pdf = documents.order_pdf(order=order, tickets=tickets, event=order.event)
     return _attachment(pdf, content_type="application/pdf", filename=_name(order, "pdf"))
 
@@ -86,6 +88,8 @@ def order_pdf(request: HttpRequest, organizer_slug: str, code: str, token: str) 
 def order_ics(request: HttpRequest, organizer_slug: str, code: str, token: str) -> HttpResponse:
     """The order's event as an iCalendar file (any order status; 404 for a wrong link)."""
     order = access.order_from_link(organizer_slug=organizer_slug, code=code, token=token)
+    from blackcanyon.tickets import documents  # fpdf2: loaded only when used
+
     ics = documents.order_ics(order=order, event=order.event)
     return _attachment(
         ics, content_type="text/calendar; charset=utf-8", filename=_name(order, "ics")
