@@ -14,6 +14,7 @@ from axes.helpers import get_client_ip_address
 from django.core.cache import BaseCache, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+from redis.exceptions import NoScriptError
 
 from blackcanyon.core import clock
 from blackcanyon.core.errors import RateLimited
@@ -38,8 +39,8 @@ def _key(scope: str, identity: str, window: int) -> tuple[str, int]:
 def hit(*, scope: str, identity: str, limit: int, window: int = HOUR) -> None:
     """Count one attempt for ``identity`` in ``scope``; raise ``RateLimited`` past ``limit``.
 
-    Counting is atomic, so concurrent requests cannot slip past the limit: on Redis one
-    ``MULTI INCR EXPIRE NX EXEC`` round trip; on other caches ``add`` then ``incr``.
+    Counting is atomic, so concurrent requests cannot slip past the limit: on Redis one script
+    call (INCR, EXPIRE on the first hit); on other caches ``add`` then ``incr``.
     """
     key, seconds_left = _key(scope, identity.strip().lower(), window)
     count = _count(key, window)
@@ -65,12 +66,24 @@ def _default_cache() -> BaseCache:
     return caches["default"]
 
 
+# INCR, and start the window's expiry on its first hit: one round trip, atomic in Redis.
+_INCR_WITH_EXPIRY = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+_INCR_SHA = hashlib.sha1(_INCR_WITH_EXPIRY.encode()).hexdigest()  # noqa: S324 - Redis's script id
+
+
 def _count_in_redis(backend: RedisCache, key: str, window: int) -> int:
-    """One round trip; the value stays a plain integer, as Django's Redis cache stores ints."""
+    """One round trip (EVALSHA; the script is loaded on first use); the value stays a plain
+    integer, as Django's Redis cache stores ints."""
     full_key = backend.make_and_validate_key(key)
     client = backend._cache.get_client(full_key, write=True)
-    pipe = client.pipeline(transaction=True)
-    pipe.incr(full_key)
-    pipe.expire(full_key, window, nx=True)
-    count, _ = pipe.execute()
+    try:
+        count = client.evalsha(_INCR_SHA, 1, full_key, window)
+    except NoScriptError:
+        count = client.eval(_INCR_WITH_EXPIRY, 1, full_key, window)
     return int(count)
