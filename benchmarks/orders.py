@@ -1,7 +1,7 @@
 """Box-office orders through the API under contention: throughput, latency and oversell.
 
     .venv/bin/python -m benchmarks.orders [--capacity 500] [--attempts 1500]
-        [--concurrency 1 16 64] [--workers 4] [--worker-class sync|gthread]
+        [--concurrency 1 16 64] [--workers 4] [--worker-class sync|gthread] [--warmup 200]
     .venv/bin/python -m benchmarks.orders --url http://127.0.0.1:8000 --token bct_...
         --event-id N --ticket-type-id M [--database-url postgres://...]
 
@@ -76,7 +76,8 @@ def run_once(args: argparse.Namespace, concurrency: int) -> None:
     owner_url, web_url = harness.fresh_database("bct_bench_orders")
     seeded = json.loads(
         harness.run_python(
-            harness.base_env(owner_url), SEED.replace("CAPACITY", str(args.capacity))
+            harness.base_env(owner_url),
+            SEED.replace("CAPACITY", str(args.capacity + args.warmup)),
         )
         .strip()
         .splitlines()[-1]
@@ -87,6 +88,12 @@ def run_once(args: argparse.Namespace, concurrency: int) -> None:
         event_id=seeded["event_id"], ticket_type_id=seeded["ticket_type_id"], token=seeded["token"]
     )
     with harness.server(env, workers=args.workers, worker_class=args.worker_class) as proc:
+        if args.warmup:
+            # Cold workers (first connections, first queries, lazy imports) are not the steady
+            # state: sell ``--warmup`` extra seats first, unmeasured.
+            harness.load(
+                port=harness.PORT, make_request=make, total=args.warmup, concurrency=concurrency
+            )
         meter = harness.CpuMeter(proc.pid, urlsplit(owner_url).path.lstrip("/"))
         meter.start()
         report = harness.load(
@@ -97,7 +104,10 @@ def run_once(args: argparse.Namespace, concurrency: int) -> None:
     with psycopg.connect(owner_url) as conn:
         capacity, taken, sold = conn.execute(OVERSELL_SQL, [seeded["ticket_type_id"]]).fetchone()
     created = report.statuses().get(201, 0)
-    print(f"concurrency {concurrency}: {args.attempts} attempts for {capacity} seats")
+    print(
+        f"concurrency {concurrency}: {args.attempts} attempts for {capacity - args.warmup} seats"
+        f" (after {args.warmup} unmeasured warm-up sales)"
+    )
     print(f"  {report.summary()}")
     paid_rate = created / report.wall if report.wall else 0
     errors = dict(report.error_codes())
@@ -143,6 +153,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=1500)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--warmup", type=int, default=200, help="unmeasured sales first")
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--url", help="a running server on this machine (skips setup)")
     parser.add_argument("--token", help="with --url: an API token of the event's organizer")

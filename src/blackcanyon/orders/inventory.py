@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -53,21 +54,49 @@ def take(
         _take_unguarded(event_id=event_id, quantities=quantities, discount_code_id=discount_code_id)
         return
     total = sum(quantities.values())
-    with transaction.get_connection().cursor() as cursor:
+    steps: list[tuple[str, list[int], Shortage]] = [
+        (_TAKE_EVENT_SQL, [total, event_id, total], Shortage("event"))
+    ]
+    for type_id in sorted(quantities):
+        quantity = quantities[type_id]
+        steps.append(
+            (
+                _TAKE_TYPE_SQL,
+                [quantity, type_id, event_id, quantity],
+                Shortage("ticket_type", type_id),
+            )
+        )
+    if discount_code_id is not None:
+        steps.append((_TAKE_CODE_SQL, [discount_code_id], Shortage("code")))
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
         # Plain SQL: these run on every sale while the event row is locked, and building them
-        # through the ORM cost more than executing them.
-        cursor.execute(_TAKE_EVENT_SQL, [total, event_id, total])
-        if cursor.rowcount != 1:
-            raise TakeFailed(Shortage("event"))
-        for type_id in sorted(quantities):
-            quantity = quantities[type_id]
-            cursor.execute(_TAKE_TYPE_SQL, [quantity, type_id, event_id, quantity])
-            if cursor.rowcount != 1:
-                raise TakeFailed(Shortage("ticket_type", type_id))
-        if discount_code_id is not None:
-            cursor.execute(_TAKE_CODE_SQL, [discount_code_id])
-            if cursor.rowcount != 1:
-                raise TakeFailed(Shortage("code"))
+        # through the ORM cost more than executing them. On PostgreSQL all of them go in one
+        # round trip (run in order, so the lock order holds): the hot event row stays locked
+        # for that round trip and the COMMIT only.
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "; ".join(sql for sql, _, _ in steps), [p for _, ps, _ in steps for p in ps]
+            )
+            counts = _rowcounts(cursor.cursor, len(steps))
+        else:
+            counts = []
+            for sql, params, _ in steps:
+                cursor.execute(sql, params)
+                counts.append(cursor.rowcount)
+    for count, (_, _, shortage) in zip(counts, steps, strict=True):
+        if count != 1:
+            raise TakeFailed(shortage)
+
+
+def _rowcounts(cursor: Any, results: int) -> list[int]:
+    """The row count of each statement of a multi-statement execute (psycopg: one result set
+    per statement, ``nextset()`` moves on)."""
+    counts = [cursor.rowcount]
+    for _ in range(results - 1):
+        cursor.nextset()
+        counts.append(cursor.rowcount)
+    return counts
 
 
 _TAKE_EVENT_SQL = (
