@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "blackcanyon.tickets",
     "blackcanyon.checkin",
     "blackcanyon.payments",
+    "blackcanyon.ledger",
     "blackcanyon.api",
     "blackcanyon.demo",
     "ninja",  # only for the self-hosted Swagger UI assets of /api/v1/docs (no CDN, CSP-safe)

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("blackcanyon.events.urls")),
     path("", include("blackcanyon.orders.urls")),
     path("", include("blackcanyon.payments.urls")),
+    path("", include("blackcanyon.ledger.urls")),
     path("", include("blackcanyon.tickets.urls")),
     path("", include("blackcanyon.checkin.urls")),
     path("", include("blackcanyon.notifications.urls")),

@@ -1,0 +1,163 @@
+"""The double-entry ledger: accounts, journal entries and their postings.
+
+Every money movement is one ``JournalEntry`` whose ``Posting`` rows sum to zero per currency
+(debit positive, credit negative, integer minor units). Rows are append-only: a correction is a
+new entry. See docs/ledger.md for the account scheme and example postings.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from blackcanyon.core import clock
+
+
+class AccountKind(models.TextChoices):
+    # Platform accounts (organizer is NULL): code ``platform:<kind>``.
+    CASH = "cash", "Stripe balance"
+    FEES = "fees", "Platform fee revenue"
+    STRIPE_FEES = "stripe_fees", "Stripe fees (expense)"
+    # Organizer accounts: code ``organizer:<id>:<kind>``.
+    PAYABLE = "payable", "Owed to the organizer"
+    PAYOUTS_IN_TRANSIT = "payouts_in_transit", "Payouts in transit"
+    DISPUTES = "disputes", "Held in disputes"
+
+
+PLATFORM_KINDS = frozenset({AccountKind.CASH, AccountKind.FEES, AccountKind.STRIPE_FEES})
+ORGANIZER_KINDS = frozenset(
+    {AccountKind.PAYABLE, AccountKind.PAYOUTS_IN_TRANSIT, AccountKind.DISPUTES}
+)
+
+
+class EntryKind(models.TextChoices):
+    PAYMENT = "payment", "Payment"
+    PLATFORM_FEE = "platform_fee", "Platform fee"
+    STRIPE_FEE = "stripe_fee", "Stripe fee"
+    REFUND = "refund", "Refund"
+    DISPUTE = "dispute", "Dispute opened"
+    DISPUTE_WON = "dispute_won", "Dispute won"
+    DISPUTE_LOST = "dispute_lost", "Dispute lost"
+    PAYOUT = "payout", "Payout sent"
+    PAYOUT_PAID = "payout_paid", "Payout arrived"
+    PAYOUT_FAILED = "payout_failed", "Payout failed"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class Line(models.TextChoices):
+    """What a posting is, within its entry (pairs of lines balance on their own)."""
+
+    GROSS = "gross", "Sale"
+    PLATFORM_FEE = "platform_fee", "Platform fee"
+    STRIPE_FEE = "stripe_fee", "Stripe fee"
+    REFUND = "refund", "Refund"
+    DISPUTE = "dispute", "Disputed amount"
+    DISPUTE_FEE = "dispute_fee", "Dispute fee"
+    DISPUTE_REVERSAL = "dispute_reversal", "Dispute reversed"
+    PAYOUT = "payout", "Payout"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class Account(models.Model):
+    """A ledger account in one currency, created on first use. Platform accounts have no
+    organizer; organizer accounts belong to one organizer (RLS)."""
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+    )
+    code = models.CharField(max_length=80)
+    kind = models.CharField(max_length=30, choices=AccountKind.choices)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code", "currency"], name="ledger_account_unique_code"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organizer__isnull=True, code__startswith="platform:")
+                    | models.Q(organizer__isnull=False, code__startswith="organizer:")
+                ),
+                name="ledger_account_code_matches_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.currency})"
+
+
+class JournalEntry(models.Model):
+    """One money movement. ``idempotency_key`` is unique: recording it twice is a no-op."""
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    # The headline amount (gross paid, refunded, paid out ...), always >= 0, for lists.
+    amount = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    # References, as text/ids: the ledger sits beside orders and payments, not on top of them.
+    order_id = models.BigIntegerField(null=True, blank=True)
+    stripe_ref = models.CharField(max_length=255, blank=True, default="")
+    memo = models.TextField(blank=True, default="")
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="ledger_entry_amount_not_negative"
+            ),
+            # One entry per Stripe object and kind (a charge is paid once, a refund refunds
+            # once), whichever event or key reports it. Adjustments may repeat a reference.
+            models.UniqueConstraint(
+                fields=["kind", "stripe_ref"],
+                condition=~models.Q(stripe_ref="") & ~models.Q(kind="adjustment"),
+                name="ledger_entry_unique_stripe_ref",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organizer", "-occurred_at"], name="ledger_entry_org_time"),
+            models.Index(fields=["stripe_ref"], name="ledger_entry_stripe_ref"),
+            models.Index(fields=["order_id"], name="ledger_entry_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.idempotency_key}"
+
+
+class Posting(models.Model):
+    """One line of an entry: ``amount`` > 0 debits the account, < 0 credits it."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    # Copy of the entry's organizer, so every row can be checked on its own (RLS).
+    organizer = models.ForeignKey(
+        "organizers.Organizer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    line = models.CharField(max_length=20, choices=Line.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="ledger_posting_amount_not_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.code} {self.amount:+d} {self.currency}"
