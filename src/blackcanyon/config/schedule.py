@@ -14,4 +14,7 @@ SCHEDULE: list[Every] = [
     # Reservations past their time give their seats (and code redemptions) back. Reads already
     # subtract expired holds and a sold-out take releases them on demand; this keeps counters true.
     Every(seconds=60, task="blackcanyon.orders.jobs.release_expired_reservations"),
+    # Stripe payments whose webhook never came (or whose processing failed) are looked up on
+    # Stripe and settled: one paid order or one refund (payments/reconcile.py).
+    Every(seconds=300, task="blackcanyon.payments.jobs.reconcile_stripe_payments"),
 ]

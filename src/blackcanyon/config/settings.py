@@ -363,8 +363,9 @@ BCT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 BCT_RESERVATION_MINUTES = int(ENV.get("RESERVATION_MINUTES", "15"))
 BCT_TERMS_VERSION = "2026-11-01"
 BCT_PRIVACY_VERSION = "2026-11-01"
-# Payment provider for web checkout: "test" (embedded default, TEST MODE) until Stripe arrives.
-BCT_PAYMENT_PROVIDER = ENV.get("PAYMENT_PROVIDER", "test")
+# Payment provider for web checkout: "stripe" or "test" (TEST MODE); empty: "stripe" when
+# STRIPE_SECRET_KEY is set, else "test" (payments.providers.default_provider_name).
+BCT_PAYMENT_PROVIDER = ENV.get("PAYMENT_PROVIDER", "")
 # Tests flip this to False to show the oversell race the conditional UPDATEs prevent.
 BCT_INVENTORY_GUARD = True
 

@@ -5,6 +5,8 @@ Both tables are organizer-owned and under row-level security (migration 0002).
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -68,3 +70,94 @@ class PlatformFeeOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organizer_id} {self.currency or '*'}: {self.percent_basis_points} bp"
+
+
+# --- Stripe Checkout and webhooks (payments/stripe/checkout.py, settle.py, webhooks.py) ---------
+
+
+class CheckoutStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the buyer on Stripe"
+    PROCESSING = "processing", "Payment processing"
+    PAID = "paid", "Paid (order confirmed)"
+    REFUND_PENDING = "refund_pending", "Refund being sent"
+    REFUNDED = "refunded", "Refunded"
+    EXPIRED = "expired", "Expired unpaid"
+    FAILED = "failed", "Payment failed"
+
+
+#: A checkout in one of these states may still change on Stripe's side: the reconciler asks.
+UNSETTLED_CHECKOUT_STATUSES = (
+    CheckoutStatus.OPEN,
+    CheckoutStatus.PROCESSING,
+    CheckoutStatus.REFUND_PENDING,
+)
+#: Final: money ended as exactly one paid order or one refund.
+SETTLED_CHECKOUT_STATUSES = (CheckoutStatus.PAID, CheckoutStatus.REFUNDED)
+
+
+class StripeCheckout(TimeStampedModel):
+    """One Stripe Checkout Session made for an order (one per payment attempt).
+
+    Organizer-owned (RLS). ``status`` moves forward only: a settled checkout (paid or refunded)
+    never changes again, so duplicate, late or out-of-order events change nothing.
+    """
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer", on_delete=models.CASCADE, related_name="+"
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="stripe_checkouts"
+    )
+    attempt = models.PositiveIntegerField()
+    session_id = models.CharField(max_length=255, unique=True)
+    status = models.CharField(
+        max_length=16, choices=CheckoutStatus.choices, default=CheckoutStatus.OPEN
+    )
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    application_fee = models.PositiveIntegerField(default=0)
+    destination_account = models.CharField(max_length=255)
+    payment_intent_id = models.CharField(max_length=255, blank=True, default="")
+    refund_id = models.CharField(max_length=255, blank=True, default="")
+    #: Why the money went back (``no_capacity``, ``already_paid``, ``order_closed``...).
+    refund_reason = models.CharField(max_length=32, blank=True, default="")
+    session_expires_at = models.DateTimeField()
+    #: Last time the reconciler asked Stripe about this session.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "attempt"], name="stripecheckout_attempt")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A verified Stripe webhook event, stored once (unique ``event_id``) and processed by the
+    worker. Platform-level (no organizer): the web role may only insert rows (RLS, migration
+    0004); the worker reads and updates them in the system context."""
+
+    # A client-side primary key: the web role inserts without ``RETURNING`` (it cannot read).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    account = models.CharField(max_length=255, blank=True, default="")
+    livemode = models.BooleanField(default=False)
+    stripe_created = models.DateTimeField()
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    #: What processing did (``paid``, ``refunded``, ``ignored``, ``deferred``...).
+    outcome = models.CharField(max_length=32, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["processed_at", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"

@@ -6,8 +6,20 @@
 * Creating the account sends Stripe the organizer's business contact address
   (``organizers.Organizer.contact_email``, declared there as not personal).
 * ``payments.PlatformFeeOverride`` holds commercial rates only.
+* ``payments.StripeCheckout`` holds Stripe ids and amounts of an order's Checkout Sessions (the
+  buyer is the order's, declared by orders).
+* ``payments.StripeEvent.payload`` is Stripe's webhook event as received: a Checkout Session
+  carries the buyer's email and name (``customer_details``). Readable by the worker only (RLS).
 """
 
 from __future__ import annotations
 
-PERSONAL_FIELDS: dict[str, dict[str, str]] = {}
+PERSONAL_FIELDS: dict[str, dict[str, str]] = {
+    "payments.StripeEvent": {
+        "payload": (
+            "Stripe's event as received (a session's customer email and name); kept for"
+            " reconciliation and disputes; not exported (the order holds the buyer's details);"
+            " to be pruned after the retention period"
+        ),
+    },
+}

@@ -1,11 +1,12 @@
-"""Payment pages (namespace ``payments``): the test provider's page and the organizer's Payments
-settings (Stripe Connect onboarding). Stripe's webhook URL joins them later."""
+"""Payment pages (namespace ``payments``): the test provider's page, Stripe Checkout's return
+and cancel pages, Stripe's webhook, and the organizer's Payments settings (Connect onboarding)."""
 
 from django.urls import path
 
-from blackcanyon.payments import views, views_connect
+from blackcanyon.payments import views, views_connect, views_stripe, webhooks_views
 
 CONNECT = "o/<slug:organizer_slug>/settings/payments/"
+STRIPE_ORDER = "pay/stripe/<slug:organizer_slug>/<str:code>/<str:token>/"
 
 app_name = "payments"
 urlpatterns = [
@@ -14,6 +15,9 @@ urlpatterns = [
         views.test_payment,
         name="test_payment",
     ),
+    path(STRIPE_ORDER + "return/", views_stripe.stripe_return, name="stripe_return"),
+    path(STRIPE_ORDER + "cancel/", views_stripe.stripe_cancel, name="stripe_cancel"),
+    path("webhooks/stripe/", webhooks_views.stripe_webhook, name="stripe_webhook"),
     path(CONNECT, views_connect.connect_page, name="connect"),
     path(CONNECT + "connect/", views_connect.connect_start, name="connect_start"),
     path(CONNECT + "return/", views_connect.connect_return, name="connect_return"),

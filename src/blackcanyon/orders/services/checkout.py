@@ -215,8 +215,12 @@ def order_confirm_payment(
     """
     now = now or clock.now()
     with tenancy.for_organizer(order.organizer_id), transaction.atomic():
+        # The order row only (``of``): a plain FOR UPDATE with select_related would lock the
+        # event row too and serialise every payment of the event until COMMIT.
         locked = (
-            Order.objects.select_for_update().select_related("event__organizer").get(pk=order.pk)
+            Order.objects.select_for_update(of=("self",))
+            .select_related("event__organizer")
+            .get(pk=order.pk)
         )
         if locked.status == OrderStatus.PAID and locked.payment_reference == reference:
             return locked

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from blackcanyon.core import clock, pagecache, ratelimit
@@ -40,6 +41,7 @@ from blackcanyon.orders.selectors_shop import (
 )
 from blackcanyon.orders.views.headers import private_page
 from blackcanyon.payments.providers import get_provider
+from blackcanyon.payments.stripe.checkout import checkout_page_csp
 from blackcanyon.tickets.views import order_page_tickets
 
 # Reservation attempts per client address. Generous: buyers behind one mobile carrier NAT or a
@@ -228,6 +230,7 @@ def _done(order: Order) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @private_page
+@csp_override(checkout_page_csp())  # the form's redirect may go to Stripe Checkout
 def checkout(request: HttpRequest, organizer_slug: str, code: str, token: str) -> HttpResponse:
     """Buyer details, attendees, terms → payment provider (or straight to tickets when free)."""
     order = access.order_from_link(organizer_slug=organizer_slug, code=code, token=token)

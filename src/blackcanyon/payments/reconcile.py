@@ -1,0 +1,116 @@
+"""The Stripe reconciler: heals what webhooks missed (docs/payments.md, "Reconciler").
+
+Run every 5 minutes by ``jobs.reconcile_stripe_payments`` (config/schedule.py), in the worker:
+
+1. Stored webhook events still unprocessed a while after they arrived (their task crashed or
+   failed) are processed again — processing is idempotent.
+2. Checkouts not settled yet (open, processing, refund pending) and older than a few minutes are
+   looked up on Stripe (the Checkout Session, with its PaymentIntent) and the answer goes through
+   the same ``settle.checkout_session_apply`` as a webhook; a pending refund is sent again with
+   its idempotency key. Each checkout is asked about at most every ``RECHECK_AFTER``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import stripe
+from django.db.models import Q
+
+from blackcanyon.core import clock, tenancy
+from blackcanyon.payments.models import (
+    UNSETTLED_CHECKOUT_STATUSES,
+    CheckoutStatus,
+    StripeCheckout,
+    StripeEvent,
+)
+from blackcanyon.payments.stripe import settle
+from blackcanyon.payments.stripe.client import stripe_client, stripe_enabled, translate_error
+from blackcanyon.payments.stripe.webhooks import stripe_event_process
+
+logger = logging.getLogger(__name__)
+
+EVENT_RETRY_AFTER = timedelta(minutes=2)
+MAX_EVENT_ATTEMPTS = 10
+# Give the webhook time to arrive before asking Stripe.
+CHECK_AFTER = timedelta(minutes=5)
+RECHECK_AFTER = timedelta(minutes=5)
+BATCH = 100
+
+
+@dataclass
+class ReconcileReport:
+    events_retried: int = 0
+    checkouts_checked: int = 0
+    outcomes: dict[str, int] | None = None
+    errors: int = 0
+
+    def count(self, outcome: str) -> None:
+        self.outcomes = self.outcomes or {}
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+def stripe_reconcile(*, now: datetime | None = None) -> ReconcileReport:
+    """One reconciler pass (worker role); returns what it did. Never raises for one bad item."""
+    now = now or clock.now()
+    report = ReconcileReport()
+    _retry_events(report, now)
+    if stripe_enabled():
+        _check_checkouts(report, now)
+    return report
+
+
+def _retry_events(report: ReconcileReport, now: datetime) -> None:
+    with tenancy.system_context():
+        due = list(
+            StripeEvent.objects.filter(
+                processed_at__isnull=True,
+                received_at__lt=now - EVENT_RETRY_AFTER,
+                attempts__lt=MAX_EVENT_ATTEMPTS,
+            )
+            .order_by("received_at")
+            .values_list("event_id", flat=True)[:BATCH]
+        )
+    for event_id in due:
+        report.events_retried += 1
+        try:
+            stripe_event_process(event_id=event_id)
+        except Exception:
+            report.errors += 1
+            logger.exception("Reconciler: Stripe event %s failed again", event_id)
+
+
+def _check_checkouts(report: ReconcileReport, now: datetime) -> None:
+    with tenancy.system_context():
+        due = list(
+            StripeCheckout.objects.filter(
+                status__in=UNSETTLED_CHECKOUT_STATUSES, created_at__lt=now - CHECK_AFTER
+            )
+            .filter(Q(checked_at__isnull=True) | Q(checked_at__lt=now - RECHECK_AFTER))
+            .order_by("created_at")
+            .values_list("pk", "organizer_id")[:BATCH]
+        )
+    for checkout_id, organizer_id in due:
+        report.checkouts_checked += 1
+        try:
+            report.count(_check_one(checkout_id, organizer_id, now))
+        except Exception:
+            report.errors += 1
+            logger.exception("Reconciler: checkout %s could not be settled", checkout_id)
+
+
+def _check_one(checkout_id: int, organizer_id: int, now: datetime) -> str:
+    with tenancy.for_organizer(organizer_id):
+        checkout = StripeCheckout.objects.get(pk=checkout_id)
+        StripeCheckout.objects.filter(pk=checkout_id).update(checked_at=now)
+        if checkout.status == CheckoutStatus.REFUND_PENDING:
+            return settle.refund_send(checkout=checkout, now=now)
+    try:
+        session = stripe_client().v1.checkout.sessions.retrieve(
+            checkout.session_id, params={"expand": ["payment_intent"]}
+        )
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="retrieving a Checkout Session") from error
+    return settle.checkout_session_apply(session=session.to_dict(), now=now)

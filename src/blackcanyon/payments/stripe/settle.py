@@ -1,0 +1,327 @@
+"""Settling Stripe Checkout Sessions: every successful payment ends as exactly one paid order or
+one refund.
+
+``checkout_session_apply`` is the one entry point for what Stripe says about a session — the
+webhook task and the reconciler both call it with a session object — and it is idempotent and
+order-tolerant: a checkout moves forward only (open → processing → paid / refund_pending →
+refunded; open → expired / failed) and a settled one never changes again.
+
+* Paid: the order is confirmed (``orders.services.order_confirm_payment``: tickets issued,
+  confirmation queued) in the same transaction that marks the checkout paid, so a crash leaves
+  neither. A payment after the reservation expired takes its seats again if they are free.
+* No seats left, the order paid another way or closed, or a wrong amount: the checkout becomes
+  ``refund_pending`` (committed first), the refund is sent to Stripe outside any transaction with
+  an idempotency key, then recorded with an audit entry and an email to the buyer. A crash
+  between the two leaves ``refund_pending``, which the reconciler finishes with the same key.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import stripe
+from django.db import transaction
+
+from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.core.errors import ValidationFailed
+from blackcanyon.core.money import Money
+from blackcanyon.notifications.services import email_enqueue
+from blackcanyon.orders import errors as order_errors
+from blackcanyon.orders import services as order_services
+from blackcanyon.orders.models import Order, PaymentAttempt
+from blackcanyon.payments.models import (
+    SETTLED_CHECKOUT_STATUSES,
+    CheckoutStatus,
+    StripeCheckout,
+)
+from blackcanyon.payments.stripe.client import idempotency_key, stripe_client, translate_error
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "stripe"
+PAID_STATUSES = {"paid", "no_payment_required"}
+# A PaymentIntent in these states after the session completed: the (async) payment failed.
+FAILED_INTENT_STATUSES = {"requires_payment_method", "canceled"}
+REFUND_REASONS = {
+    "no_capacity": "the tickets sold out after your reservation expired",
+    "already_paid": "this order had already been paid",
+    "order_closed": "this order had been cancelled",
+    "amount_mismatch": "the amount paid did not match the order",
+}
+
+
+def _intent_id(session: Mapping[str, Any]) -> str:
+    intent = session.get("payment_intent")
+    if isinstance(intent, Mapping):
+        return str(intent.get("id") or "")
+    return str(intent or "")
+
+
+def _intent_failed(session: Mapping[str, Any]) -> bool:
+    intent = session.get("payment_intent")
+    return isinstance(intent, Mapping) and intent.get("status") in FAILED_INTENT_STATUSES
+
+
+def checkout_organizer_id(*, session_id: str) -> int | None:
+    """The organizer of a stored session (None: not ours). Worker role, system context."""
+    with tenancy.system_context():
+        return (
+            StripeCheckout.objects.filter(session_id=session_id)
+            .values_list("organizer_id", flat=True)
+            .first()
+        )
+
+
+def checkout_session_apply(
+    *, session: Mapping[str, Any], event_type: str = "", now: datetime | None = None
+) -> str:
+    """Apply what Stripe says about a Checkout Session (``session`` is the session object, from
+    an event's ``data.object`` or a fresh retrieve); return the outcome: ``paid``, ``refunded``,
+    ``processing``, ``expired``, ``failed``, ``unchanged`` or ``unknown`` (not our session).
+
+    Raises ``StripeUnavailable`` / ``StripeRefused`` when a needed refund could not be sent (the
+    checkout stays ``refund_pending``; the reconciler retries).
+    """
+    now = now or clock.now()
+    organizer_id = checkout_organizer_id(session_id=str(session.get("id") or ""))
+    if organizer_id is None:
+        return "unknown"
+    with tenancy.for_organizer(organizer_id):
+        checkout = StripeCheckout.objects.get(session_id=str(session["id"]))
+        if checkout.status == CheckoutStatus.REFUND_PENDING:
+            return refund_send(checkout=checkout, now=now)
+        if checkout.status in SETTLED_CHECKOUT_STATUSES:
+            return "unchanged"
+        status, payment_status = session.get("status"), session.get("payment_status")
+        if status == "complete" and payment_status in PAID_STATUSES:
+            return _settle_paid(checkout=checkout, session=session, now=now)
+        failed = event_type == "checkout.session.async_payment_failed" or _intent_failed(session)
+        if status == "complete" and failed:
+            return _move(checkout, CheckoutStatus.FAILED, session=session, now=now)
+        if status == "complete":
+            return _move(checkout, CheckoutStatus.PROCESSING, session=session, now=now)
+        if status == "expired":
+            return _move(checkout, CheckoutStatus.EXPIRED, session=session, now=now)
+        return "unchanged"
+
+
+# Forward-only moves of an unsettled checkout that do not pay it.
+_MOVES_FROM: dict[str, set[str]] = {
+    CheckoutStatus.PROCESSING: {CheckoutStatus.OPEN},
+    CheckoutStatus.FAILED: {CheckoutStatus.OPEN, CheckoutStatus.PROCESSING},
+    CheckoutStatus.EXPIRED: {CheckoutStatus.OPEN},
+}
+
+
+def _move(checkout: StripeCheckout, to: str, *, session: Mapping[str, Any], now: datetime) -> str:
+    with transaction.atomic():
+        locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        if locked.status not in _MOVES_FROM[to]:
+            return "unchanged"
+        intent = _intent_id(session) or locked.payment_intent_id
+        StripeCheckout.objects.filter(pk=locked.pk).update(
+            status=to, payment_intent_id=intent, updated_at=now
+        )
+        order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
+        audit.record(
+            actor=None,
+            action=f"payments.stripe_checkout.{to}",
+            organizer=order.event.organizer,
+            obj=order,
+            data={"session_id": locked.session_id},
+        )
+        if to == CheckoutStatus.FAILED:
+            order_services.payment_record_declined(
+                order=order,
+                provider=PROVIDER,
+                reference=intent or locked.session_id,
+                message="The payment failed at Stripe.",
+            )
+    return str(to)
+
+
+def _settle_paid(*, checkout: StripeCheckout, session: Mapping[str, Any], now: datetime) -> str:
+    intent = _intent_id(session)
+    amount = session.get("amount_total")
+    try:
+        with transaction.atomic():
+            locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+            if locked.status in SETTLED_CHECKOUT_STATUSES:
+                return "unchanged"
+            if locked.status == CheckoutStatus.REFUND_PENDING:
+                raise _AlreadyRefunding()
+            if not isinstance(amount, int) or amount != locked.amount:
+                raise ValidationFailed("The amount paid does not match the order total.")
+            # The checkout row first: the order's confirmation ends by taking seats, which must
+            # be the last statements before COMMIT (DESIGN rule 3).
+            StripeCheckout.objects.filter(pk=locked.pk).update(
+                status=CheckoutStatus.PAID, payment_intent_id=intent, settled_at=now, updated_at=now
+            )
+            order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
+            audit.record(
+                actor=None,
+                action="payments.stripe_checkout.paid",
+                organizer=order.event.organizer,
+                obj=order,
+                data={"session_id": locked.session_id, "payment_intent": intent},
+            )
+            order_services.order_confirm_payment(
+                order=order,
+                provider=PROVIDER,
+                reference=intent or locked.session_id,
+                amount=locked.amount,
+                now=now,
+            )
+    except _AlreadyRefunding:
+        return refund_send(checkout=checkout, now=now)
+    except order_errors.ReservationExpired:
+        return _refund_for(checkout, reason="no_capacity", intent=intent, now=now)
+    except order_errors.OrderStateConflict:
+        return _refund_for(checkout, reason=_closed_reason(checkout), intent=intent, now=now)
+    except ValidationFailed:
+        return _refund_for(checkout, reason="amount_mismatch", intent=intent, now=now)
+    return "paid"
+
+
+class _AlreadyRefunding(Exception):
+    pass
+
+
+def _closed_reason(checkout: StripeCheckout) -> str:
+    status = Order.objects.filter(pk=checkout.order_id).values_list("status", flat=True).first()
+    return "already_paid" if status == "paid" else "order_closed"
+
+
+def _refund_for(checkout: StripeCheckout, *, reason: str, intent: str, now: datetime) -> str:
+    """The payment cannot become a paid order: record that it must go back (committed before
+    the Stripe call), then send the refund."""
+    with transaction.atomic():
+        locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        if locked.status in SETTLED_CHECKOUT_STATUSES:
+            return "unchanged"
+        if locked.status != CheckoutStatus.REFUND_PENDING:
+            StripeCheckout.objects.filter(pk=locked.pk).update(
+                status=CheckoutStatus.REFUND_PENDING,
+                payment_intent_id=intent or locked.payment_intent_id,
+                refund_reason=reason,
+                updated_at=now,
+            )
+            order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
+            audit.record(
+                actor=None,
+                action="payments.stripe_checkout.refund_needed",
+                organizer=order.event.organizer,
+                obj=order,
+                data={"session_id": locked.session_id, "reason": reason},
+            )
+    checkout.refresh_from_db()
+    return refund_send(checkout=checkout, now=now)
+
+
+def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str:
+    """Send the refund of a ``refund_pending`` checkout to Stripe (idempotency key per session,
+    so a retry after a crash never refunds twice), then record it and email the buyer."""
+    now = now or clock.now()
+    if not checkout.payment_intent_id:
+        raise ValueError(f"Checkout {checkout.session_id} has no payment to refund")
+    params: dict[str, Any] = {
+        "payment_intent": checkout.payment_intent_id,
+        # A destination charge: take the money back from the organizer's account and give the
+        # platform fee back too, so the buyer gets everything.
+        "reverse_transfer": True,
+        "refund_application_fee": True,
+        "metadata": {"order_id": str(checkout.order_id), "reason": checkout.refund_reason},
+    }
+    if checkout.refund_reason == "already_paid":
+        params["reason"] = "duplicate"
+    try:
+        refund = stripe_client().v1.refunds.create(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key("refund", checkout.session_id)},
+        )
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="refunding a late payment") from error
+    return _record_refund(checkout=checkout, refund_id=str(refund.id), now=now)
+
+
+def _record_refund(*, checkout: StripeCheckout, refund_id: str, now: datetime) -> str:
+    with transaction.atomic():
+        locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        if locked.status != CheckoutStatus.REFUND_PENDING:
+            return "unchanged"
+        StripeCheckout.objects.filter(pk=locked.pk).update(
+            status=CheckoutStatus.REFUNDED, refund_id=refund_id, settled_at=now, updated_at=now
+        )
+        order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
+        PaymentAttempt.objects.create(
+            organizer_id=order.organizer_id,
+            order=order,
+            provider=PROVIDER,
+            result=PaymentAttempt.Result.DECLINED,
+            amount=locked.amount,
+            currency=locked.currency,
+            reference=locked.payment_intent_id,
+            message=f"Paid, then refunded automatically: {locked.refund_reason}.",
+        )
+        audit.record(
+            actor=None,
+            action="payments.stripe_checkout.refunded",
+            organizer=order.event.organizer,
+            obj=order,
+            data={
+                "session_id": locked.session_id,
+                "refund_id": refund_id,
+                "amount": locked.amount,
+                "currency": locked.currency,
+                "reason": locked.refund_reason,
+            },
+        )
+        if order.buyer_email:
+            email_enqueue(
+                to=order.buyer_email,
+                template="payment_refunded",
+                context={
+                    "buyer_name": order.buyer_name,
+                    "order_code": order.code,
+                    "event_title": order.event.title,
+                    "organizer_name": order.event.organizer.name,
+                    "amount": Money(locked.amount, locked.currency).format(),
+                    "reason": REFUND_REASONS.get(
+                        locked.refund_reason, "the order could not be completed"
+                    ),
+                },
+            )
+    logger.info(
+        "Refunded checkout %s (%s): %s", checkout.session_id, refund_id, checkout.refund_reason
+    )
+    return "refunded"
+
+
+def payment_intent_failed(*, intent: Mapping[str, Any], event_id: str) -> str:
+    """``payment_intent.payment_failed``: record the declined try on the order (the buyer is
+    still on Stripe's page and may try another card). Once per event."""
+    metadata = intent.get("metadata") if isinstance(intent.get("metadata"), Mapping) else {}
+    try:
+        order_id = int(str(metadata.get("order_id")))  # type: ignore[union-attr]
+        organizer_id = int(str(metadata.get("organizer_id")))  # type: ignore[union-attr]
+    except ValueError:
+        return "unknown"
+    reference = f"{intent.get('id')}/{event_id}"[:128]
+    with tenancy.for_organizer(organizer_id):
+        order = Order.objects.filter(pk=order_id, organizer_id=organizer_id).first()
+        if order is None:
+            return "unknown"
+        if PaymentAttempt.objects.filter(order=order, reference=reference).exists():
+            return "unchanged"
+        error = intent.get("last_payment_error")
+        message = str(error.get("message") or "") if isinstance(error, Mapping) else ""
+        order_services.payment_record_declined(
+            order=order,
+            provider=PROVIDER,
+            reference=reference,
+            message=message or "The payment failed at Stripe.",
+        )
+    return "declined"
