@@ -37,6 +37,41 @@ def _statement(model: type[ModelT], vendor: str, rows: int, with_pk: bool) -> st
     return f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}"  # noqa: S608
 
 
+# Fields whose value the database driver takes as it is (their ``get_db_prep_save`` only checks
+# the Python type): skipping Django's per-field preparation for them halves the cost of building
+# the parameters. Exact classes only: a subclass may prepare its value differently.
+_PLAIN = (
+    models.CharField,
+    models.EmailField,
+    models.SlugField,
+    models.TextField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+
+@functools.cache
+def _preparers(
+    model: type[ModelT], vendor: str, with_pk: bool
+) -> list[tuple[str, models.Field[object, object] | None]]:
+    """Per field: its attribute name, and the field when its value needs Django's preparation
+    (``None``: taken as it is)."""
+    result: list[tuple[str, models.Field[object, object] | None]] = []
+    for field in _fields(model, with_pk):
+        plain = type(field) in _PLAIN or (
+            vendor == "postgresql"
+            and type(field) is models.DateTimeField
+            and not (field.auto_now or field.auto_now_add)
+        )
+        result.append((field.attname, None if plain else field))
+    return result
+
+
 def insert(objs: Sequence[ModelT]) -> None:
     """Insert new ``objs`` (all of one model) and set their ``pk``. Objects come either all
     without a primary key (the database assigns it) or all with one (a UUID chosen beforehand)."""
@@ -46,14 +81,17 @@ def insert(objs: Sequence[ModelT]) -> None:
     with_pk = objs[0].pk is not None
     connection = transaction.get_connection()
     sql = _statement(model, connection.vendor, len(objs), with_pk)
-    fields = _fields(model, with_pk)
+    preparers = _preparers(model, connection.vendor, with_pk)
     params: list[object] = []
     for obj in objs:
         if type(obj) is not model or (obj.pk is not None) != with_pk or not obj._state.adding:
             raise ValueError("insert() takes new objects of one model")
-        for field in fields:
-            value = field.pre_save(obj, add=True)
-            params.append(field.get_db_prep_save(value, connection))
+        for attname, field in preparers:
+            if field is None:
+                params.append(getattr(obj, attname))
+            else:
+                value = field.pre_save(obj, add=True)
+                params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()]
