@@ -194,7 +194,21 @@ def stripe_checkout(settings: Any) -> Iterator[CheckoutStub]:
                 }
             return _answer(stub, "create_refund", stub.refunds.get(key, {}))
 
+        def expire_session(request: Any) -> Any:
+            session = stub.sessions[request.url.split("?")[0].rsplit("/", 2)[1]]
+            if session["status"] != "open":  # as Stripe answers for a complete/expired session
+                message = "Only Checkout Sessions with a status in [open] can be expired."
+                error = {"message": message, "type": "invalid_request_error"}
+                return 400, {"request-id": "req_expire_session"}, json.dumps({"error": error})
+            session.update(status="expired")
+            return _answer(stub, "expire_session", _public(session))
+
         mock.add_callback(responses.POST, f"{API}/checkout/sessions", callback=create_session)
+        mock.add_callback(
+            responses.POST,
+            re.compile(rf"{API}/checkout/sessions/cs_\w+/expire"),
+            callback=expire_session,
+        )
         mock.add_callback(
             responses.GET, re.compile(rf"{API}/checkout/sessions/cs_\w+"), callback=retrieve_session
         )

@@ -17,4 +17,6 @@ SCHEDULE: list[Every] = [
     # Stripe payments whose webhook never came (or whose processing failed) are looked up on
     # Stripe and settled: one paid order or one refund (payments/reconcile.py).
     Every(seconds=300, task="blackcanyon.payments.jobs.reconcile_stripe_payments"),
+    # Processed webhook payloads (buyers' emails) are cleared after STRIPE_EVENT_RETENTION_DAYS.
+    Every(seconds=86400, task="blackcanyon.payments.jobs.prune_stripe_event_payloads"),
 ]

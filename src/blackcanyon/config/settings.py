@@ -393,6 +393,8 @@ STRIPE_WEBHOOK_SECRET = "" if TESTING else ENV.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_CONNECT_WEBHOOK_SECRET = "" if TESTING else ENV.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 STRIPE_MAX_NETWORK_RETRIES = int(ENV.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
 STRIPE_TIMEOUT_SECONDS = int(ENV.get("STRIPE_TIMEOUT_SECONDS", "20"))
+# Processed webhook payloads are cleared after this many days (payments.jobs, daily).
+STRIPE_EVENT_RETENTION_DAYS = int(ENV.get("STRIPE_EVENT_RETENTION_DAYS", "90"))
 try:
     # Basis points (2.5 % → 250) and minor units per currency ({"*": default, "USD": 30, ...}).
     BCT_PLATFORM_FEE_BASIS_POINTS = _fee_config.parse_percent(ENV.get("PLATFORM_FEE_PERCENT", "0"))

@@ -149,3 +149,54 @@ def account_balances(*, organizer_id: int | None = None) -> dict[tuple[str, str]
         postings = postings.filter(organizer_id=organizer_id)
     rows = postings.values_list("account__code", "currency").annotate(total=Sum("amount"))
     return {(code, currency): total for code, currency, total in rows.order_by()}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPaymentFigures:
+    """What the ledger holds about an order's payment (its ``payment`` entries and any fee
+    entries recorded against the order), in minor units of ``currency``."""
+
+    currency: str
+    gross: int
+    platform_fee: int
+    stripe_fee: int
+    #: ``platform`` (destination charges: the platform bears Stripe's fee) or ``organizer``.
+    stripe_fee_bearer: str
+    #: What the organizer is owed from the payment: gross - platform fee (- Stripe's fee when
+    #: they bear it).
+    net: int
+
+
+ORDER_PAYMENT_KINDS = (EntryKind.PAYMENT, EntryKind.PLATFORM_FEE, EntryKind.STRIPE_FEE)
+
+
+def order_payment_figures(
+    *, organizer_id: int, order_id: int, currency: str
+) -> OrderPaymentFigures | None:
+    """The ledger's figures for an order's payment, or None when no payment entry exists for it
+    yet (Stripe has not reported the charge). Call in the organizer's tenant context."""
+    entries = JournalEntry.objects.filter(
+        organizer_id=organizer_id, order_id=order_id, currency=currency
+    )
+    if not entries.filter(kind=EntryKind.PAYMENT).exists():
+        return None
+    rows = (
+        Posting.objects.filter(
+            entry__in=entries.filter(kind__in=ORDER_PAYMENT_KINDS), currency=currency
+        )
+        .values_list("account__kind", "line")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    totals = {(kind, line): total for kind, line, total in rows}
+    payable = sum(t for (kind, _line), t in totals.items() if kind == AccountKind.PAYABLE)
+    return OrderPaymentFigures(
+        currency=currency,
+        gross=totals.get((AccountKind.CASH, Line.GROSS), 0),
+        platform_fee=-totals.get((AccountKind.FEES, Line.PLATFORM_FEE), 0),
+        stripe_fee=-totals.get((AccountKind.CASH, Line.STRIPE_FEE), 0),
+        stripe_fee_bearer="organizer"
+        if totals.get((AccountKind.PAYABLE, Line.STRIPE_FEE), 0)
+        else "platform",
+        net=-payable,
+    )

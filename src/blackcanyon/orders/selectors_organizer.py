@@ -40,10 +40,29 @@ TIMELINE_LABELS: dict[str, str] = {
     "orders.order.sold_at_box_office": "Sold at the box office, tickets issued",
     "orders.order.expired": "Reservation expired, tickets released",
     "orders.order.cancelled": "Order cancelled",
-    "orders.order.refunded": "Order refunded",
+    "orders.order.refunded": "Order refunded, tickets cancelled",
+    "orders.order.partially_refunded": "Partly refunded",
+    "payments.refund.requested": "Refund requested",
+    "payments.refund.failed": "Refund failed",
+    "payments.refund.dashboard": "Refunded in Stripe's dashboard",
+    "payments.refund.recorded": "Refund recorded",
+    "payments.dispute.created": "Payment disputed by the buyer's bank",
     "orders.order.confirmation_resent": "Confirmation email sent again",
     "tickets.ticket.reissued": "Ticket re-issued (new QR code)",
 }
+
+# Timeline entries whose details are an amount (and the tickets cancelled).
+MONEY_BACK_ACTIONS = frozenset(
+    {
+        "orders.order.refunded",
+        "orders.order.partially_refunded",
+        "payments.refund.requested",
+        "payments.refund.failed",
+        "payments.refund.dashboard",
+        "payments.refund.recorded",
+        "payments.dispute.created",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +160,10 @@ def _details(entry: AuditLog, currency: str) -> str:
         if data.get("tickets_cancelled"):
             parts.append(f"{data['tickets_cancelled']} ticket(s) cancelled")
         return ". ".join(parts)
+    if entry.action in MONEY_BACK_ACTIONS:
+        money = Money(int(data.get("amount") or 0), currency).format()
+        tickets = data.get("tickets_cancelled")
+        return f"{money}; {tickets} ticket(s) cancelled" if tickets else money
     if entry.action == "orders.payment.declined":
         return f"via {data['provider']}" if data.get("provider") else ""
     if "total" in data and isinstance(data.get("total"), int):

@@ -67,3 +67,14 @@ class PaidEventNeedsStripe(ValidationFailed):
         " Stripe and finish onboarding on the Payments settings page, then publish. Free events can"
         " be published now."
     )
+
+
+class StripeDashboardNotReady(ValidationFailed):
+    """The Stripe dashboard link asked for before the organizer finished onboarding."""
+
+    code = "stripe_dashboard_not_ready"
+    status = 409
+    default_message = (
+        "Your Stripe dashboard opens once you have finished onboarding. Choose “Continue with"
+        " Stripe” first."
+    )

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.tasks import task
 
+from blackcanyon.core import clock, tenancy
+from blackcanyon.payments.models import StripeEvent
 from blackcanyon.payments.reconcile import stripe_reconcile
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_EVENT_RETENTION_DAYS = 90
+#: Rows cleared per transaction: short transactions, no long lock on the event store.
+PRUNE_BATCH = 500
 
 
 @task()
@@ -29,3 +38,42 @@ def reconcile_stripe_payments() -> dict[str, object]:
         "outcomes": report.outcomes or {},
         "errors": report.errors,
     }
+
+
+def event_retention_days() -> int:
+    """``STRIPE_EVENT_RETENTION_DAYS`` (default 90; at least 1)."""
+    days = getattr(settings, "STRIPE_EVENT_RETENTION_DAYS", DEFAULT_EVENT_RETENTION_DAYS)
+    return max(1, int(days))
+
+
+def stripe_events_prune(*, now: datetime | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Clear the payload of processed Stripe events received more than the retention period ago
+    (buyers' emails and names); keep the row — event id, type, account, times, outcome — so a
+    late duplicate delivery is still recognised and never processed twice. Unprocessed events
+    keep their payload (the reconciler still needs it). Worker role, system context, in batches
+    of ``batch`` rows per transaction. Returns how many payloads were cleared."""
+    cutoff = (now or clock.now()) - timedelta(days=event_retention_days())
+    cleared = 0
+    with tenancy.system_context():
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    StripeEvent.objects.filter(processed_at__isnull=False, received_at__lt=cutoff)
+                    .exclude(payload={})
+                    .order_by("received_at")
+                    .values_list("pk", flat=True)[:batch]
+                )
+                if ids:
+                    StripeEvent.objects.filter(pk__in=ids).update(payload={})
+            cleared += len(ids)
+            if len(ids) < batch:
+                return cleared
+
+
+@task()
+def prune_stripe_event_payloads() -> dict[str, int]:
+    """Daily: clear old processed webhook payloads (``stripe_events_prune``)."""
+    cleared = stripe_events_prune()
+    if cleared:
+        logger.info("Stripe events: %d payloads older than the retention period cleared", cleared)
+    return {"cleared": cleared}

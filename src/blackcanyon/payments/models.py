@@ -161,3 +161,77 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
+
+
+# --- Refunds and disputes (payments/refunds.py, payments/money_events.py) ----------------------
+
+
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    SUCCEEDED = "succeeded", "Refunded"
+    FAILED = "failed", "Failed"
+
+
+class RefundSource(models.TextChoices):
+    ORGANIZER = "organizer", "Refunded from the order page"
+    STRIPE_DASHBOARD = "stripe_dashboard", "Refunded in Stripe's dashboard"
+    OUTSIDE = "outside", "Money returned outside the platform"
+
+
+class Refund(TimeStampedModel):
+    """Money going back to a buyer for (part of) an order. Organizer-owned (RLS).
+
+    Created ``requested`` before Stripe is asked (its id makes the Stripe idempotency key, so a
+    retry never refunds twice), then ``succeeded`` (with the Stripe refund id) or ``failed``.
+    A refund of an order paid outside Stripe is ``succeeded`` at once with source ``outside``.
+    """
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer", on_delete=models.CASCADE, related_name="+"
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.REQUESTED
+    )
+    source = models.CharField(max_length=16, choices=RefundSource.choices)
+    #: Minor units returned to the buyer (0 only for a free order: tickets cancelled, no money).
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    #: The part of the platform fee given back with it (Stripe refunds; ledger).
+    platform_fee_refund = models.PositiveIntegerField(default=0)
+    #: The tickets this refund cancels (ids); empty for a refund of an amount only.
+    ticket_ids = models.JSONField(default=list, blank=True)
+    #: Every remaining ticket is cancelled and the order becomes ``refunded``.
+    full = models.BooleanField(default=False)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    payment_intent_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    failure_message = models.CharField(max_length=255, blank=True, default="")
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.order_id}: {self.amount} {self.currency}"
+
+
+class Dispute(TimeStampedModel):
+    """A buyer disputed a charge with their bank (``charge.dispute.created``). Organizer-owned."""
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer", on_delete=models.CASCADE, related_name="+"
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    charge_id = models.CharField(max_length=255)
+    amount = models.PositiveIntegerField()
+    fee = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    #: Stripe's reason (``fraudulent``, ``product_not_received``...) and status at creation.
+    reason = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=64, blank=True, default="")
+    stripe_created = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.stripe_dispute_id} ({self.order_id})"

@@ -10,6 +10,7 @@
   buyer is the order's, declared by orders).
 * ``payments.StripeEvent.payload`` is Stripe's webhook event as received: a Checkout Session
   carries the buyer's email and name (``customer_details``). Readable by the worker only (RLS).
+  Payloads of processed events are cleared after ``STRIPE_EVENT_RETENTION_DAYS`` (daily job).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ PERSONAL_FIELDS: dict[str, dict[str, str]] = {
         "payload": (
             "Stripe's event as received (a session's customer email and name); kept for"
             " reconciliation and disputes; not exported (the order holds the buyer's details);"
-            " to be pruned after the retention period"
+            " cleared by payments.jobs.prune_stripe_event_payloads (daily) once processed and"
+            " older than STRIPE_EVENT_RETENTION_DAYS (default 90); the row itself stays"
         ),
     },
 }

@@ -26,6 +26,8 @@ from blackcanyon.payments.stripe.client import stripe_enabled
 STRIPE_CONNECT_ORIGIN = "https://connect.stripe.com"
 # "Connect with Stripe" creates objects on Stripe: a few per hour per organizer is plenty.
 CONNECT_STARTS_PER_HOUR = 10
+# Each "Open Stripe dashboard" click creates a login link on Stripe.
+DASHBOARD_LINKS_PER_HOUR = 30
 LINK_EXPIRED = (
     "That Stripe link has expired or was already used. Choose “Continue with Stripe” to get a new"
     " one."
@@ -98,6 +100,25 @@ def connect_start(request: HttpRequest) -> HttpResponse:
             limit=CONNECT_STARTS_PER_HOUR,
         )
         url = connect.stripe_onboarding_start(actor=request.user, organizer=organizer)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payments:connect", organizer_slug=organizer.slug)
+    return redirect(url)
+
+
+@require_POST
+@organizer_view("organizer.manage")
+def connect_dashboard(request: HttpRequest) -> HttpResponse:
+    """The "Open Stripe dashboard" button: a fresh single-use Express login link, then off to
+    Stripe (the Payments page's CSP allows ``form-action`` to connect.stripe.com)."""
+    organizer = _organizer(request)
+    try:
+        ratelimit.hit(
+            scope="stripe_dashboard",
+            identity=str(organizer.pk),
+            limit=DASHBOARD_LINKS_PER_HOUR,
+        )
+        url = connect.stripe_dashboard_link(actor=request.user, organizer=organizer)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("payments:connect", organizer_slug=organizer.slug)

@@ -10,9 +10,10 @@ from django.db.models import Max
 
 from blackcanyon.core import audit, clock
 from blackcanyon.events.errors import TicketTypeHasSales, TicketTypeInvalid
-from blackcanyon.events.models import Event, TicketType
+from blackcanyon.events.models import Event, EventStatus, TicketType
 from blackcanyon.events.selectors import event_currency
 from blackcanyon.events.services._common import capacity_error, ensure_not_cancelled, lock_event
+from blackcanyon.events.services.events import _publish_checks
 from blackcanyon.events.validation import TICKET_TYPE_INPUT_FIELDS, ticket_type_errors
 
 
@@ -56,6 +57,20 @@ def _clean_ticket_type(
         "hidden": hidden,
         "position": position,
     }
+
+
+def _recheck_published_event(*, event_id: int, became_paid: bool) -> None:
+    """A type of a published event just became paid (added with a price, or raised from 0): the
+    event must still pass the publishing rules of the apps above (``BCT_EVENT_PUBLISH_CHECKS``,
+    e.g. payments: paid tickets need Stripe charges enabled), or the change is refused with the
+    same error as publishing. Call inside the write's transaction, after the write."""
+    if not became_paid:
+        return
+    event = Event.objects.select_related("organizer").get(pk=event_id)
+    if event.status != EventStatus.PUBLISHED:
+        return  # drafts are checked when published
+    for check in _publish_checks():
+        check(event=event)
 
 
 def _next_position(event: Event) -> int:
@@ -109,6 +124,7 @@ def ticket_type_create(
             currency=event_currency(event=locked),
             **values,
         )
+        _recheck_published_event(event_id=locked.pk, became_paid=ticket_type.price > 0)
         audit.record(
             actor=actor,
             action="events.ticket_type.created",
@@ -172,6 +188,10 @@ def ticket_type_update(
             )
             raise capacity_error(sold or 0, per_type=True)
         ticket_type.refresh_from_db()
+        _recheck_published_event(
+            event_id=ticket_type.event_id,
+            became_paid=before["price"] <= 0 < ticket_type.price,
+        )
         changed = sorted(
             f for f in TICKET_TYPE_INPUT_FIELDS if getattr(ticket_type, f) != before[f]
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,11 +11,12 @@ from django.db import transaction
 
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.orders import errors, inventory
-from blackcanyon.orders.models import HOLDING_STATUSES, Order, OrderStatus
+from blackcanyon.orders.models import HOLDING_STATUSES, Order, OrderStatus, Ticket, TicketStatus
 from blackcanyon.orders.services.checkout import mark_paid
 from blackcanyon.orders.services.reservations import line_quantities
-from blackcanyon.orders.services.tickets import tickets_cancel
+from blackcanyon.orders.services.tickets import secrets_revoke, tickets_cancel
 from blackcanyon.orders.tasks import enqueue_order_email
+from blackcanyon.tickets.models import RevocationReason
 
 RELEASE_BATCH = 500
 
@@ -24,6 +27,20 @@ def _release(order: Order) -> None:
         quantities=line_quantities(order),
         discount_code_id=order.discount_code_id,
     )
+
+
+def _held_quantities(order: Order) -> dict[int, int]:
+    """Seats the order still holds per ticket type: its lines less the tickets a partial refund
+    already cancelled (and released). Only a refund cancels single tickets of a live order."""
+    quantities = line_quantities(order)
+    if order.status != OrderStatus.PAID:
+        return quantities  # only a paid order has tickets a refund may have cancelled
+    gone = Counter(
+        Ticket.objects.filter(order=order, status=TicketStatus.CANCELLED).values_list(
+            "ticket_type_id", flat=True
+        )
+    )
+    return {t: q - gone[t] for t, q in quantities.items() if q - gone[t] > 0}
 
 
 def order_expire(*, order_id: int, now: datetime | None = None) -> bool:
@@ -81,6 +98,7 @@ def order_cancel(
             )
         was_paid = locked.status == OrderStatus.PAID
         holding = locked.released_at is None
+        held = _held_quantities(locked) if holding else {}
         Order.objects.filter(pk=locked.pk).update(
             status=OrderStatus.CANCELLED,
             cancelled_at=now,
@@ -98,9 +116,62 @@ def order_cancel(
         locked.refresh_from_db()
         if was_paid:
             enqueue_order_email(order=locked, kind="cancelled")
-        if holding:
-            _release(locked)  # last: counter locks until COMMIT
+        if holding:  # last: counter locks until COMMIT
+            inventory.release(
+                event_id=locked.event_id, quantities=held, discount_code_id=locked.discount_code_id
+            )
     return locked
+
+
+def order_refund_apply(
+    *,
+    actor: Any,
+    order: Order,
+    amount: int,
+    ticket_ids: Sequence[int] = (),
+    full: bool = False,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """The domain side of a refund of ``amount`` on a paid order; returns the ids of the tickets
+    cancelled. Runs in the caller's transaction, in the organizer's context, after the caller
+    locked the order row (``select_for_update``) and checked the amount.
+
+    The chosen tickets (every remaining one when ``full``) are cancelled and their secrets
+    revoked (reason refunded); their seats are released once (a ticket is cancelled once); a
+    full refund makes the order ``refunded`` and gives back the discount code's redemption.
+    Audit ``orders.order.refunded`` or ``orders.order.partially_refunded`` (with ``data``).
+    Raises OrderStateConflict when the order is not paid.
+    """
+    now = now or clock.now()
+    if order.status != OrderStatus.PAID:
+        raise errors.OrderStateConflict(
+            f"A {order.get_status_display().lower()} order cannot be refunded."
+        )
+    valid = Ticket.objects.select_for_update().filter(order=order, status=TicketStatus.VALID)
+    if not full:
+        valid = valid.filter(pk__in=list(ticket_ids))
+    tickets = list(valid.only("pk", "organizer_id", "event_id", "secret", "ticket_type_id"))
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets], status=TicketStatus.VALID).update(
+        status=TicketStatus.CANCELLED, updated_at=now
+    )
+    secrets_revoke(tickets=tickets, reason=RevocationReason.REFUNDED, now=now)
+    if full:
+        Order.objects.filter(pk=order.pk).update(
+            status=OrderStatus.REFUNDED, released_at=order.released_at or now, updated_at=now
+        )
+    audit.record(
+        actor=actor,
+        action="orders.order.refunded" if full else "orders.order.partially_refunded",
+        organizer=order.event.organizer,
+        obj=order,
+        data={**(data or {}), "amount": amount, "tickets_cancelled": len(tickets)},
+    )
+    released = Counter(t.ticket_type_id for t in tickets)
+    code = order.discount_code_id if full and order.released_at is None else None
+    if released or code is not None:  # last: counter locks until COMMIT
+        inventory.release(event_id=order.event_id, quantities=released, discount_code_id=code)
+    return [t.pk for t in tickets]
 
 
 def order_mark_paid_offline(*, actor: Any, order: Order, now: datetime | None = None) -> Order:

@@ -9,6 +9,7 @@ task or the reconciler (``stripe/settle.py``), never by the buyer's return to ou
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,12 +28,18 @@ from blackcanyon.payments.errors import PaymentProviderError
 from blackcanyon.payments.fees import platform_fee
 from blackcanyon.payments.models import CheckoutStatus, StripeAccount, StripeCheckout
 from blackcanyon.payments.stripe.client import idempotency_key, stripe_client, translate_error
+from blackcanyon.payments.stripe.settle import checkout_session_apply
+
+logger = logging.getLogger(__name__)
 
 NAME = "stripe"
 CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 # Stripe accepts a session expiry 30 minutes to 24 hours after creation.
 MIN_SESSION_LIFETIME = timedelta(minutes=31)
 MAX_SESSION_LIFETIME = timedelta(hours=23)
+#: An earlier attempt in one of these states may still take the buyer's money: before a new
+#: session, an open one is expired on Stripe, a processing one (completed, async) is settled.
+STILL_PAYABLE = (CheckoutStatus.OPEN, CheckoutStatus.PROCESSING)
 # Attempt numbers tried when parallel attempts of one order store their sessions at once.
 STORE_TRIES = 5
 
@@ -134,14 +141,25 @@ def stripe_checkout_start(*, order: Order, actor: Any = None) -> StripeCheckout:
     attribute is the page to send the buyer to).
 
     One session per attempt, with an idempotency key per attempt: a retried call returns the
-    same session. Raises ``StripeAccountNotReady``, ``StripeUnavailable`` or
-    ``StripeRefused`` (nothing charged, the reservation stays).
+    same session. The order's earlier sessions still open on Stripe are expired first, so a
+    buyer can never pay twice; if one of them was completed meanwhile, no new session is made:
+    the returned checkout is that one (its ``url`` is our return page) and it is settled by the
+    worker. Raises ``StripeAccountNotReady``, ``StripeUnavailable`` or ``StripeRefused``
+    (nothing charged, the reservation stays).
     """
     now = clock.now()
     with tenancy.for_organizer(order.organizer_id):
         if order.status != OrderStatus.PENDING or order.total <= 0:
             raise PaymentProviderError("This order cannot be paid now.")
         account = _ready_account(order)
+        previous = list(
+            StripeCheckout.objects.filter(order=order, status__in=STILL_PAYABLE).order_by("attempt")
+        )
+    completed = _close_previous(previous)  # Stripe calls: outside any transaction or lock
+    if completed is not None:
+        completed.url = _order_link("payments:stripe_return", order)  # type: ignore[attr-defined]
+        return completed
+    with tenancy.for_organizer(order.organizer_id):
         attempt = StripeCheckout.objects.filter(order=order).count() + 1
         fee = platform_fee(
             organizer=order.event.organizer, amount=order.total, currency=order.currency
@@ -170,6 +188,57 @@ def stripe_checkout_start(*, order: Order, actor: Any = None) -> StripeCheckout:
     )
     checkout.url = str(data.get("url") or "")  # type: ignore[attr-defined]
     return checkout
+
+
+def _close_previous(previous: list[StripeCheckout]) -> StripeCheckout | None:
+    """Expire the order's earlier sessions that may still be paid; return the first one the
+    buyer already completed (its settlement is queued for the worker), else None."""
+    from blackcanyon.payments.tasks import settle_stripe_checkout
+
+    for checkout in previous:
+        if checkout.status == CheckoutStatus.PROCESSING or _expire(checkout) == "complete":
+            # Paid (or an async payment under way): settle it — never a second session.
+            with transaction.atomic():
+                settle_stripe_checkout.enqueue(session_id=checkout.session_id)
+            return checkout
+    return None
+
+
+def _expire(checkout: StripeCheckout) -> str:
+    """Expire an open session on Stripe; return Stripe's status of it afterwards (``expired``,
+    or ``complete`` when the buyer finished paying first). Our copy is moved by the
+    ``checkout.session.expired`` webhook (or the reconciler), like any expiry."""
+    client = stripe_client()
+    try:
+        client.v1.checkout.sessions.expire(
+            checkout.session_id,
+            options={"idempotency_key": idempotency_key("checkout_expire", checkout.session_id)},
+        )
+    except stripe.InvalidRequestError as refused:
+        # Only open sessions can be expired: ask Stripe where this one stands.
+        logger.info("Session %s not expired: %s", checkout.session_id, refused.code)
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="expiring a Checkout Session") from error
+    else:
+        return "expired"
+    try:
+        session = client.v1.checkout.sessions.retrieve(checkout.session_id)
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="retrieving a Checkout Session") from error
+    return str(session.to_dict().get("status") or "")
+
+
+def stripe_checkout_settle(*, session_id: str) -> str:
+    """Ask Stripe about one of our sessions (with its PaymentIntent) and settle it through
+    ``settle.checkout_session_apply``; return the outcome. Worker role (task
+    ``settle_stripe_checkout``), like the reconciler."""
+    try:
+        session = stripe_client().v1.checkout.sessions.retrieve(
+            session_id, params={"expand": ["payment_intent"]}
+        )
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="retrieving a Checkout Session") from error
+    return checkout_session_apply(session=session.to_dict())
 
 
 def _store(

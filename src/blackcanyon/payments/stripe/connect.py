@@ -21,7 +21,7 @@ from django.urls import reverse
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.organizers.models import Organizer
 from blackcanyon.payments import selectors
-from blackcanyon.payments.errors import StripeAccountMismatch
+from blackcanyon.payments.errors import StripeAccountMismatch, StripeDashboardNotReady
 from blackcanyon.payments.models import (
     REQUIREMENT_MAX_LENGTH,
     REQUIREMENTS_MAX_ITEMS,
@@ -155,6 +155,36 @@ def stripe_account_ensure(*, actor: Any, organizer: Organizer) -> StripeAccount:
             raise
         return stored
     return account
+
+
+def stripe_dashboard_link(*, actor: Any, organizer: Organizer) -> str:
+    """A single-use login link to the organizer's Stripe Express dashboard (payouts, bank
+    details, tax forms); return its URL to redirect to. Only once the account's details are
+    submitted — before that Stripe has no dashboard to show (onboarding continues instead).
+
+    Writes the audit entry ``payments.stripe_account.dashboard_opened``. Raises
+    ``StripeDashboardNotReady``, ``StripeUnavailable`` or ``StripeRefused``.
+    """
+    account = selectors.stripe_account_for(organizer=organizer)
+    if account is None or not account.details_submitted:
+        raise StripeDashboardNotReady()
+    try:
+        link = stripe_client().v1.accounts.login_links.create(
+            account.stripe_account_id,
+            # One key per link (each is single use); the SDK's retries of this call reuse it.
+            options={"idempotency_key": idempotency_key("login_link", uuid.uuid4().hex)},
+        )
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="creating a dashboard login link") from error
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="payments.stripe_account.dashboard_opened",
+            organizer=organizer,
+            obj=account,
+            data={"stripe_account_id": account.stripe_account_id},
+        )
+    return str(link.url)
 
 
 # --- Keeping our copy in step --------------------------------------------------------------------

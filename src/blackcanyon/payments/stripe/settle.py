@@ -28,10 +28,12 @@ from django.db import transaction
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.core.errors import ValidationFailed
 from blackcanyon.core.money import Money
+from blackcanyon.ledger.services import ledger_record_refund
 from blackcanyon.notifications.services import email_enqueue
 from blackcanyon.orders import errors as order_errors
 from blackcanyon.orders import services as order_services
 from blackcanyon.orders.models import Order, PaymentAttempt
+from blackcanyon.payments import money_events
 from blackcanyon.payments.models import (
     SETTLED_CHECKOUT_STATUSES,
     CheckoutStatus,
@@ -97,7 +99,9 @@ def checkout_session_apply(
             return "unchanged"
         status, payment_status = session.get("status"), session.get("payment_status")
         if status == "complete" and payment_status in PAID_STATUSES:
-            return _settle_paid(checkout=checkout, session=session, now=now)
+            # Outside any transaction: the charge and Stripe's fee for the ledger.
+            facts = money_events.charge_facts(intent_id=_intent_id(session))
+            return _settle_paid(checkout=checkout, session=session, now=now, facts=facts)
         failed = event_type == "checkout.session.async_payment_failed" or _intent_failed(session)
         if status == "complete" and failed:
             return _move(checkout, CheckoutStatus.FAILED, session=session, now=now)
@@ -143,7 +147,13 @@ def _move(checkout: StripeCheckout, to: str, *, session: Mapping[str, Any], now:
     return str(to)
 
 
-def _settle_paid(*, checkout: StripeCheckout, session: Mapping[str, Any], now: datetime) -> str:
+def _settle_paid(
+    *,
+    checkout: StripeCheckout,
+    session: Mapping[str, Any],
+    now: datetime,
+    facts: money_events.ChargeFacts | None = None,
+) -> str:
     intent = _intent_id(session)
     amount = session.get("amount_total")
     try:
@@ -168,6 +178,11 @@ def _settle_paid(*, checkout: StripeCheckout, session: Mapping[str, Any], now: d
                 obj=order,
                 data={"session_id": locked.session_id, "payment_intent": intent},
             )
+            if facts is not None:  # else recorded by the first refund or dispute of the charge
+                money_events.ledger_payment_record(
+                    checkout=locked, organizer=order.event.organizer, charge_id=facts.charge_id,
+                    stripe_fee=facts.stripe_fee, occurred_at=now,
+                )  # fmt: skip
             order_services.order_confirm_payment(
                 order=order,
                 provider=PROVIDER,
@@ -244,10 +259,38 @@ def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str
         )
     except stripe.StripeError as error:
         raise translate_error(error, doing="refunding a late payment") from error
-    return _record_refund(checkout=checkout, refund_id=str(refund.id), now=now)
+    charge = refund.to_dict().get("charge")
+    charge_id = str(charge.get("id") if isinstance(charge, dict) else charge or "")
+    return _record_refund(checkout=checkout, refund_id=str(refund.id), charge_id=charge_id, now=now)
 
 
-def _record_refund(*, checkout: StripeCheckout, refund_id: str, now: datetime) -> str:
+def _ledger_late_payment(
+    checkout: StripeCheckout, order: Order, *, refund_id: str, charge_id: str, now: datetime
+) -> None:
+    """The money of a payment that could not become an order came in and went back: both
+    movements in the ledger (the platform fee returned with it; Stripe keeps its own fee, not
+    known here and booked as 0), so reconciliation finds the charge and the refund."""
+    if not charge_id:
+        return
+    money_events.ledger_payment_record(
+        checkout=checkout, organizer=order.event.organizer, charge_id=charge_id,
+        stripe_fee=None, occurred_at=now,
+    )  # fmt: skip
+    ledger_record_refund(
+        organizer=order.event.organizer,
+        order_id=order.pk,
+        amount=checkout.amount,
+        currency=checkout.currency,
+        occurred_at=now,
+        key=f"stripe:{refund_id}:refund",
+        platform_fee_refund=checkout.application_fee,
+        stripe_ref=refund_id,
+    )
+
+
+def _record_refund(
+    *, checkout: StripeCheckout, refund_id: str, now: datetime, charge_id: str = ""
+) -> str:
     with transaction.atomic():
         locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
         if locked.status != CheckoutStatus.REFUND_PENDING:
@@ -256,6 +299,7 @@ def _record_refund(*, checkout: StripeCheckout, refund_id: str, now: datetime) -
             status=CheckoutStatus.REFUNDED, refund_id=refund_id, settled_at=now, updated_at=now
         )
         order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
+        _ledger_late_payment(locked, order, refund_id=refund_id, charge_id=charge_id, now=now)
         PaymentAttempt.objects.create(
             organizer_id=order.organizer_id,
             order=order,

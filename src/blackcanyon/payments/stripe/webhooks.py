@@ -24,6 +24,7 @@ from django.db.models import F
 
 from blackcanyon.core import clock, tenancy
 from blackcanyon.core.errors import DomainError
+from blackcanyon.payments import money_events
 from blackcanyon.payments.models import StripeEvent
 from blackcanyon.payments.stripe import settle
 from blackcanyon.payments.stripe.connect import stripe_account_sync
@@ -40,10 +41,7 @@ CHECKOUT_EVENTS = frozenset(
         "checkout.session.expired",
     }
 )
-# Stored now, acted on by the refunds / disputes / payouts work (docs/payments.md).
-DEFERRED_EVENTS = frozenset(
-    {"charge.refunded", "charge.dispute.created", "payout.paid", "payout.failed"}
-)
+PAYOUT_EVENTS = frozenset({"payout.paid", "payout.failed"})
 
 
 class WebhookRefused(DomainError):
@@ -170,6 +168,10 @@ def _dispatch(stored: StripeEvent) -> str:
                 account_id=str(obj.get("id") or ""), data=obj, event_created=stored.stripe_created
             )
         )
-    if stored.type in DEFERRED_EVENTS:
-        return "deferred"
+    if stored.type == "charge.refunded":
+        return money_events.charge_refunded(charge=obj)
+    if stored.type == "charge.dispute.created":
+        return money_events.dispute_created(dispute=obj)
+    if stored.type in PAYOUT_EVENTS:
+        return money_events.payout_event(payout=obj, account=stored.account, event_type=stored.type)
     return "ignored"

@@ -1,0 +1,289 @@
+"""Stripe's money events after a payment: refunds made anywhere, disputes, payouts — and the
+ledger's payment entry for a settled checkout.
+
+Called by the webhook task (``stripe/webhooks.py``) in the worker; each is idempotent by the
+Stripe object's id (a unique row or the ledger's key) and tolerant of order and lateness, so the
+reconciler's retry of a failed event is safe. Stripe is asked (outside any transaction) only
+for what an event does not carry: a charge's refunds, a payment's balance transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from django.db import transaction
+
+from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.ledger.services import (
+    ledger_record_dispute,
+    ledger_record_payment,
+    ledger_record_payout,
+    ledger_record_payout_failed,
+    ledger_record_payout_paid,
+)
+from blackcanyon.orders.models import Order
+from blackcanyon.organizers.models import Organizer
+from blackcanyon.payments.models import (
+    Dispute,
+    Refund,
+    RefundStatus,
+    StripeAccount,
+    StripeCheckout,
+)
+from blackcanyon.payments.refunds import refund_from_stripe, refund_record_succeeded
+from blackcanyon.payments.stripe.client import stripe_client, translate_error
+
+logger = logging.getLogger(__name__)
+
+STRIPE_REFUND_DONE = {"succeeded", "pending"}
+
+
+def _id(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get("id") or "")
+    return str(value or "")
+
+
+def _when(timestamp: Any) -> datetime:
+    if isinstance(timestamp, int) and timestamp > 0:
+        return datetime.fromtimestamp(timestamp, tz=UTC)
+    return clock.now()
+
+
+def _checkout_for_intent(intent_id: str) -> StripeCheckout | None:
+    """Our checkout that made this payment intent (worker: system context)."""
+    if not intent_id:
+        return None
+    with tenancy.system_context():
+        return StripeCheckout.objects.filter(payment_intent_id=intent_id).first()
+
+
+# --- the payment's charge and Stripe fee (for stripe/settle.py) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeFacts:
+    charge_id: str
+    stripe_fee: int | None  # None: the balance transaction is not there yet
+
+
+def charge_facts(*, intent_id: str) -> ChargeFacts | None:
+    """The charge of a payment intent and Stripe's fee on it, asked outside any transaction
+    (``expand=["latest_charge.balance_transaction"]``). None when Stripe cannot be reached:
+    the caller settles the order anyway and the ledger entry is added later."""
+    if not intent_id:
+        return None
+    try:
+        intent = stripe_client().v1.payment_intents.retrieve(
+            intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+        )
+    except stripe.StripeError as error:
+        translate_error(error, doing="reading a payment's charge")  # logs it
+        return None
+    charge = intent.to_dict().get("latest_charge")
+    if not _id(charge):
+        return None
+    fee = None
+    if isinstance(charge, Mapping) and isinstance(charge.get("balance_transaction"), Mapping):
+        value = charge["balance_transaction"].get("fee")
+        fee = value if isinstance(value, int) else None
+    return ChargeFacts(charge_id=_id(charge), stripe_fee=fee)
+
+
+def ledger_payment_record(
+    *, checkout: StripeCheckout, organizer: Any, charge_id: str, stripe_fee: int | None,
+    occurred_at: datetime,
+) -> None:  # fmt: skip
+    """The ledger's entry for a checkout's payment (key ``stripe:<charge>:payment``), once.
+    In the caller's transaction and organizer context. Without Stripe's fee (not known yet)
+    it is recorded as 0; recording again later changes nothing (same key, same gross)."""
+    ledger_record_payment(
+        organizer=organizer,
+        order_id=checkout.order_id,
+        gross=checkout.amount,
+        platform_fee=checkout.application_fee,
+        stripe_fee=stripe_fee or 0,
+        currency=checkout.currency,
+        occurred_at=occurred_at,
+        key=f"stripe:{charge_id}:payment",
+        stripe_ref=charge_id,
+    )
+
+
+def _ensure_payment(checkout: StripeCheckout, charge_id: str) -> None:
+    """A refund or dispute of a payment the ledger missed (Stripe was unreachable when it
+    settled): record the payment first, without Stripe's fee."""
+    if not charge_id or checkout.status != "paid":
+        return
+    with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():
+        order = Order.objects.select_related("event__organizer").get(pk=checkout.order_id)
+        ledger_payment_record(
+            checkout=checkout, organizer=order.event.organizer, charge_id=charge_id,
+            stripe_fee=None, occurred_at=checkout.settled_at or clock.now(),
+        )  # fmt: skip
+
+
+# --- charge.refunded ---------------------------------------------------------------------------
+
+
+def _charge_refunds(charge: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The charge's refunds: from the event when it carries them (older API versions), else
+    listed from Stripe (outside any transaction)."""
+    refunds = charge.get("refunds")
+    listed = isinstance(refunds, Mapping) and isinstance(refunds.get("data"), list)
+    if listed and not refunds.get("has_more"):  # type: ignore[union-attr]
+        return [r for r in refunds["data"] if isinstance(r, Mapping)]  # type: ignore[index]
+    try:
+        page = stripe_client().v1.refunds.list(params={"charge": _id(charge), "limit": 100})
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="listing a charge's refunds") from error
+    return [r.to_dict() for r in page.data]
+
+
+def charge_refunded(*, charge: Mapping[str, Any]) -> str:
+    """``charge.refunded``: record each refund of the charge once. A refund we asked for is
+    confirmed (found by its id, or by our ``bct_refund_id`` in its metadata when our own record
+    has not happened yet); one made in Stripe's dashboard becomes a Refund with its transition.
+    Late-payment refunds (``stripe/settle.py``) are the checkout's own and are left alone."""
+    checkout = _checkout_for_intent(_id(charge.get("payment_intent")))
+    if checkout is None:
+        return "unknown"
+    _ensure_payment(checkout, _id(charge))
+    outcomes = []
+    for stripe_refund in _charge_refunds(charge):
+        if stripe_refund.get("status") not in STRIPE_REFUND_DONE:
+            continue
+        outcomes.append(_one_refund(checkout, stripe_refund))
+    recorded = [o for o in outcomes if o != "unchanged"]
+    return recorded[0] if len(set(recorded)) == 1 else ("refunds" if recorded else "unchanged")
+
+
+def _one_refund(checkout: StripeCheckout, stripe_refund: Mapping[str, Any]) -> str:
+    stripe_id = str(stripe_refund.get("id") or "")
+    if not stripe_id or stripe_id == checkout.refund_id:
+        return "unchanged"
+    metadata = stripe_refund.get("metadata")
+    ours = str(metadata.get("bct_refund_id") or "") if isinstance(metadata, Mapping) else ""
+    with tenancy.for_organizer(checkout.organizer_id):
+        existing = Refund.objects.filter(stripe_refund_id=stripe_id).first()
+        if existing is None and ours.isdigit():
+            existing = Refund.objects.filter(pk=int(ours), order_id=checkout.order_id).first()
+        if existing is not None:
+            if existing.status == RefundStatus.SUCCEEDED:
+                return "unchanged"
+            refund_record_succeeded(
+                refund_id=existing.pk,
+                organizer_id=existing.organizer_id,
+                stripe_refund_id=stripe_id,
+            )
+            return "refund_confirmed"
+        if checkout.status != "paid":
+            return "unchanged"  # a late payment's automatic refund (settle.py records it)
+        order = Order.objects.get(pk=checkout.order_id)
+        refund_from_stripe(order=order, stripe_refund=stripe_refund)
+    return "refund_recorded"
+
+
+# --- charge.dispute.created --------------------------------------------------------------------
+
+
+def _dispute_fee(dispute: Mapping[str, Any]) -> int:
+    total = 0
+    for transaction_ in dispute.get("balance_transactions") or []:
+        if isinstance(transaction_, Mapping) and isinstance(transaction_.get("fee"), int):
+            total += transaction_["fee"]
+    return total
+
+
+def dispute_created(*, dispute: Mapping[str, Any]) -> str:
+    """``charge.dispute.created``: a Dispute row (once per Stripe dispute), an audit entry on the
+    order (its page shows the flag) and the ledger's dispute entry — one transaction."""
+    dispute_id = str(dispute.get("id") or "")
+    checkout = _checkout_for_intent(_id(dispute.get("payment_intent")))
+    if checkout is None or not dispute_id:
+        return "unknown"
+    amount = dispute.get("amount")
+    if not isinstance(amount, int) or amount < 1:
+        return "unknown"
+    _ensure_payment(checkout, _id(dispute.get("charge")))
+    with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():
+        order = Order.objects.select_for_update().select_related("event__organizer")
+        locked = order.get(pk=checkout.order_id)
+        if Dispute.objects.filter(stripe_dispute_id=dispute_id).exists():
+            return "unchanged"
+        row = Dispute.objects.create(
+            organizer_id=locked.organizer_id,
+            order=locked,
+            stripe_dispute_id=dispute_id,
+            charge_id=_id(dispute.get("charge")),
+            amount=amount,
+            fee=_dispute_fee(dispute),
+            currency=str(dispute.get("currency") or locked.currency).upper(),
+            reason=str(dispute.get("reason") or "")[:64],
+            status=str(dispute.get("status") or "")[:64],
+            stripe_created=_when(dispute.get("created")),
+        )
+        audit.record(
+            actor=None,
+            action="payments.dispute.created",
+            organizer=locked.event.organizer,
+            obj=locked,
+            data={"dispute": dispute_id, "amount": amount, "reason": row.reason},
+        )
+        ledger_record_dispute(
+            organizer=locked.event.organizer,
+            order_id=locked.pk,
+            amount=amount,
+            fee=row.fee,
+            currency=row.currency,
+            occurred_at=row.stripe_created,
+            key=f"stripe:{dispute_id}:dispute",
+            stripe_ref=dispute_id,
+        )
+    return "disputed"
+
+
+# --- payout.paid / payout.failed (Connect events of an organizer's account) ---------------------
+
+
+def payout_event(*, payout: Mapping[str, Any], account: str, event_type: str) -> str:
+    """``payout.paid`` / ``payout.failed`` of a connected account: the ledger's payout stages
+    for its organizer (sent, then paid or failed), in any order of arrival, each once."""
+    with tenancy.system_context():
+        organizer_id = (
+            StripeAccount.objects.filter(stripe_account_id=account)
+            .values_list("organizer_id", flat=True)
+            .first()
+        )
+    payout_id = str(payout.get("id") or "")
+    amount, currency = payout.get("amount"), str(payout.get("currency") or "")
+    if organizer_id is None or not payout_id or not isinstance(amount, int) or amount < 1:
+        return "unknown"
+    created, arrival = _when(payout.get("created")), _when(payout.get("arrival_date"))
+    paid = event_type == "payout.paid"
+    suffix = "paid" if paid else "failed"
+    stage = ledger_record_payout_paid if paid else ledger_record_payout_failed
+    with tenancy.for_organizer(organizer_id), transaction.atomic():
+        organizer = Organizer.objects.get(pk=organizer_id)
+        # The "sent" stage first (no payout.created subscription needed), then paid / failed.
+        ledger_record_payout(
+            organizer=organizer, payout_id=payout_id, amount=amount, currency=currency,
+            occurred_at=created, key=f"stripe:{payout_id}:payout",
+        )  # fmt: skip
+        recorded = stage(
+            organizer=organizer, payout_id=payout_id, amount=amount, currency=currency,
+            occurred_at=arrival, key=f"stripe:{payout_id}:{suffix}",
+        )  # fmt: skip
+        if recorded.created:
+            audit.record(
+                actor=None,
+                action=f"payments.payout.{suffix}",
+                organizer=organizer,
+                data={"payout": payout_id, "amount": amount, "currency": currency.upper()},
+            )
+    return f"payout_{suffix}" if recorded.created else "unchanged"
