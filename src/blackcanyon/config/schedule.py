@@ -19,4 +19,6 @@ SCHEDULE: list[Every] = [
     Every(seconds=300, task="blackcanyon.payments.jobs.reconcile_stripe_payments"),
     # Processed webhook payloads (buyers' emails) are cleared after STRIPE_EVENT_RETENTION_DAYS.
     Every(seconds=86400, task="blackcanyon.payments.jobs.prune_stripe_event_payloads"),
+    # The ledger against Stripe's balance transactions of the last 3 days (ledger/jobs.py).
+    Every(seconds=86400, task="blackcanyon.ledger.jobs.reconcile_ledger_with_stripe"),
 ]

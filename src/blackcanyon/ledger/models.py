@@ -161,3 +161,82 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.code} {self.amount:+d} {self.currency}"
+
+
+class RunStatus(models.TextChoices):
+    OK = "ok", "Matches Stripe"
+    DIFFERENCES = "differences", "Differences found"
+    FAILED = "failed", "Failed"
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_IN_LEDGER = "missing_in_ledger", "Missing in the ledger"
+    MISSING_AT_STRIPE = "missing_at_stripe", "Missing at Stripe"
+    AMOUNT_MISMATCH = "amount_mismatch", "Amounts differ"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of the ledger with Stripe's balance transactions for a window
+    (``ledger.reconcile_runs``). Re-running a window adds a run with the next ``attempt``; the
+    newest attempt is the current answer. Platform-level: no organizer (RLS: system context and
+    platform staff only, migration ``ledger/0003``)."""
+
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    attempt = models.PositiveIntegerField(default=1)
+    trigger = models.CharField(max_length=20, default="schedule")  # schedule | manual
+    status = models.CharField(max_length=20, choices=RunStatus.choices)
+    balance_transactions = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    difference_count = models.PositiveIntegerField(default=0)
+    # Stripe's side per currency: {"USD": {"amount": .., "fee": .., "net": ..}} (minor units).
+    totals = models.JSONField(default=dict, blank=True)
+    # What went wrong, for staff: error class, HTTP status, Stripe request id — never a key.
+    error = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window_start", "window_end", "attempt"],
+                name="ledger_recon_run_unique_attempt",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        window = f"{self.window_start:%Y-%m-%d}..{self.window_end:%Y-%m-%d}"
+        return f"reconciliation {window} #{self.attempt}"
+
+
+class ReconciliationDifference(models.Model):
+    """One (Stripe object, currency) on which the ledger and Stripe disagree. ``organizer``,
+    ``ledger_entry_id`` and ``order_id`` are copied from the ledger when it knows the object."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="differences")
+    organizer = models.ForeignKey(
+        "organizers.Organizer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=20, choices=DifferenceKind.choices)
+    stripe_ref = models.CharField(max_length=255)
+    currency = models.CharField(max_length=3)
+    balance_transaction_ids = models.JSONField(default=list, blank=True)
+    stripe_amount = models.BigIntegerField(null=True, blank=True)
+    stripe_fee = models.BigIntegerField(null=True, blank=True)
+    stripe_net = models.BigIntegerField(null=True, blank=True)
+    ledger_amount = models.BigIntegerField(null=True, blank=True)
+    ledger_fee = models.BigIntegerField(null=True, blank=True)
+    ledger_net = models.BigIntegerField(null=True, blank=True)
+    ledger_entry_id = models.BigIntegerField(null=True, blank=True)
+    order_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.stripe_ref} {self.currency}"

@@ -47,6 +47,8 @@ TIMELINE_LABELS: dict[str, str] = {
     "payments.refund.dashboard": "Refunded in Stripe's dashboard",
     "payments.refund.recorded": "Refund recorded",
     "payments.dispute.created": "Payment disputed by the buyer's bank",
+    "payments.dispute.won": "Dispute won: the held amount is back",
+    "payments.dispute.lost": "Dispute lost: the amount went back to the buyer",
     "orders.order.confirmation_resent": "Confirmation email sent again",
     "tickets.ticket.reissued": "Ticket re-issued (new QR code)",
 }
@@ -61,6 +63,8 @@ MONEY_BACK_ACTIONS = frozenset(
         "payments.refund.dashboard",
         "payments.refund.recorded",
         "payments.dispute.created",
+        "payments.dispute.won",
+        "payments.dispute.lost",
     }
 )
 

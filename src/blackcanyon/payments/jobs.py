@@ -24,17 +24,20 @@ PRUNE_BATCH = 500
 def reconcile_stripe_payments() -> dict[str, object]:
     """Heal missed or failed Stripe webhooks (payments/reconcile.py); returns what it did."""
     report = stripe_reconcile()
-    if report.events_retried or report.checkouts_checked:
+    if report.events_retried or report.checkouts_checked or report.ledger_checked:
         logger.info(
-            "Stripe reconciler: %d events retried, %d checkouts checked %s, %d errors",
+            "Stripe reconciler: %d events retried, %d checkouts checked, %d ledgers completed"
+            " %s, %d errors",
             report.events_retried,
             report.checkouts_checked,
+            report.ledger_checked,
             report.outcomes or {},
             report.errors,
         )
     return {
         "events_retried": report.events_retried,
         "checkouts_checked": report.checkouts_checked,
+        "ledger_checked": report.ledger_checked,
         "outcomes": report.outcomes or {},
         "errors": report.errors,
     }

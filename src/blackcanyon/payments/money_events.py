@@ -19,16 +19,21 @@ import stripe
 from django.db import transaction
 
 from blackcanyon.core import audit, clock, tenancy
+from blackcanyon.ledger.models import EntryKind, JournalEntry, Line, Posting
 from blackcanyon.ledger.services import (
     ledger_record_dispute,
+    ledger_record_dispute_lost,
+    ledger_record_dispute_won,
     ledger_record_payment,
     ledger_record_payout,
     ledger_record_payout_failed,
     ledger_record_payout_paid,
+    ledger_record_stripe_fee,
 )
 from blackcanyon.orders.models import Order
 from blackcanyon.organizers.models import Organizer
 from blackcanyon.payments.models import (
+    CheckoutStatus,
     Dispute,
     Refund,
     RefundStatus,
@@ -70,6 +75,7 @@ def _checkout_for_intent(intent_id: str) -> StripeCheckout | None:
 class ChargeFacts:
     charge_id: str
     stripe_fee: int | None  # None: the balance transaction is not there yet
+    balance_transaction_id: str = ""
 
 
 def charge_facts(*, intent_id: str) -> ChargeFacts | None:
@@ -88,11 +94,12 @@ def charge_facts(*, intent_id: str) -> ChargeFacts | None:
     charge = intent.to_dict().get("latest_charge")
     if not _id(charge):
         return None
-    fee = None
+    fee, txn = None, ""
     if isinstance(charge, Mapping) and isinstance(charge.get("balance_transaction"), Mapping):
         value = charge["balance_transaction"].get("fee")
         fee = value if isinstance(value, int) else None
-    return ChargeFacts(charge_id=_id(charge), stripe_fee=fee)
+        txn = _id(charge["balance_transaction"])
+    return ChargeFacts(charge_id=_id(charge), stripe_fee=fee, balance_transaction_id=txn)
 
 
 def ledger_payment_record(
@@ -126,6 +133,59 @@ def _ensure_payment(checkout: StripeCheckout, charge_id: str) -> None:
             checkout=checkout, organizer=order.event.organizer, charge_id=charge_id,
             stripe_fee=None, occurred_at=checkout.settled_at or clock.now(),
         )  # fmt: skip
+
+
+def ledger_payment_complete(*, checkout_id: int, organizer_id: int, now: datetime) -> str:
+    """The reconciler's sweep of a settled checkout whose ledger is incomplete: asks Stripe for
+    the payment's charge and balance transaction (outside any transaction), then books what is
+    missing, once — the payment of a ``paid`` checkout (Stripe was unreachable at settlement;
+    with Stripe's fee when known: ``payment_booked``), or Stripe's fee of a payment booked
+    without it (``ledger_record_stripe_fee`` keyed ``stripe:<txn_…>:stripe_fee``, the charge as
+    ``stripe_ref``: ``stripe_fee_booked``). ``fee_pending``: the balance transaction is still not
+    there; ``unreachable``: Stripe could not be asked (the next run tries again). The checkout's
+    ``checked_at`` is set, so the caller can space out its questions."""
+    with tenancy.for_organizer(organizer_id):
+        checkout = StripeCheckout.objects.get(pk=checkout_id)
+        StripeCheckout.objects.filter(pk=checkout_id).update(checked_at=now)
+    facts = charge_facts(intent_id=checkout.payment_intent_id)
+    if facts is None:
+        return "unreachable"
+    charge = facts.charge_id
+    with tenancy.for_organizer(organizer_id), transaction.atomic():
+        payment = JournalEntry.objects.filter(kind=EntryKind.PAYMENT, stripe_ref=charge).first()
+        if payment is None:
+            if checkout.status != CheckoutStatus.PAID:
+                return "unchanged"
+            order = Order.objects.select_related("event__organizer").get(pk=checkout.order_id)
+            ledger_payment_record(
+                checkout=checkout, organizer=order.event.organizer, charge_id=charge,
+                stripe_fee=facts.stripe_fee, occurred_at=checkout.settled_at or now,
+            )  # fmt: skip
+            return "payment_booked"
+        if _stripe_fee_booked(payment):
+            return "unchanged"
+        if not facts.stripe_fee or not facts.balance_transaction_id:
+            return "fee_pending"
+        ledger_record_stripe_fee(
+            organizer=Organizer.objects.get(pk=organizer_id),
+            amount=facts.stripe_fee,
+            currency=checkout.currency,
+            occurred_at=payment.occurred_at,
+            key=f"stripe:{facts.balance_transaction_id}:stripe_fee",
+            stripe_ref=charge,
+        )
+    return "stripe_fee_booked"
+
+
+def _stripe_fee_booked(payment: JournalEntry) -> bool:
+    """Stripe's fee of this payment is in the ledger: in the payment entry, or added later."""
+    in_payment = Posting.objects.filter(entry=payment, line=Line.STRIPE_FEE).exists()
+    return (
+        in_payment
+        or JournalEntry.objects.filter(
+            kind=EntryKind.STRIPE_FEE, stripe_ref=payment.stripe_ref
+        ).exists()
+    )
 
 
 # --- charge.refunded ---------------------------------------------------------------------------
@@ -193,9 +253,14 @@ def _one_refund(checkout: StripeCheckout, stripe_refund: Mapping[str, Any]) -> s
 
 
 def _dispute_fee(dispute: Mapping[str, Any]) -> int:
+    """Stripe's dispute fee: the fees of the withdrawals (a won dispute's reinstatement, in a
+    ``charge.dispute.closed``, is not counted: the ledger never returns the dispute fee)."""
     total = 0
     for transaction_ in dispute.get("balance_transactions") or []:
-        if isinstance(transaction_, Mapping) and isinstance(transaction_.get("fee"), int):
+        if not isinstance(transaction_, Mapping) or not isinstance(transaction_.get("fee"), int):
+            continue
+        amount = transaction_.get("amount")
+        if not isinstance(amount, int) or amount < 0:
             total += transaction_["fee"]
     return total
 
@@ -205,10 +270,8 @@ def dispute_created(*, dispute: Mapping[str, Any]) -> str:
     order (its page shows the flag) and the ledger's dispute entry — one transaction."""
     dispute_id = str(dispute.get("id") or "")
     checkout = _checkout_for_intent(_id(dispute.get("payment_intent")))
-    if checkout is None or not dispute_id:
-        return "unknown"
     amount = dispute.get("amount")
-    if not isinstance(amount, int) or amount < 1:
+    if checkout is None or not dispute_id or not isinstance(amount, int) or amount < 1:
         return "unknown"
     _ensure_payment(checkout, _id(dispute.get("charge")))
     with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():
@@ -216,44 +279,110 @@ def dispute_created(*, dispute: Mapping[str, Any]) -> str:
         locked = order.get(pk=checkout.order_id)
         if Dispute.objects.filter(stripe_dispute_id=dispute_id).exists():
             return "unchanged"
-        row = Dispute.objects.create(
-            organizer_id=locked.organizer_id,
-            order=locked,
-            stripe_dispute_id=dispute_id,
-            charge_id=_id(dispute.get("charge")),
-            amount=amount,
-            fee=_dispute_fee(dispute),
-            currency=str(dispute.get("currency") or locked.currency).upper(),
-            reason=str(dispute.get("reason") or "")[:64],
-            status=str(dispute.get("status") or "")[:64],
-            stripe_created=_when(dispute.get("created")),
-        )
-        audit.record(
-            actor=None,
-            action="payments.dispute.created",
-            organizer=locked.event.organizer,
-            obj=locked,
-            data={"dispute": dispute_id, "amount": amount, "reason": row.reason},
-        )
-        ledger_record_dispute(
-            organizer=locked.event.organizer,
-            order_id=locked.pk,
-            amount=amount,
-            fee=row.fee,
-            currency=row.currency,
-            occurred_at=row.stripe_created,
-            key=f"stripe:{dispute_id}:dispute",
-            stripe_ref=dispute_id,
-        )
+        _dispute_open(locked, dispute)
     return "disputed"
 
 
-# --- payout.paid / payout.failed (Connect events of an organizer's account) ---------------------
+def _dispute_open(order: Order, dispute: Mapping[str, Any]) -> Dispute:
+    """The Dispute row, its audit entry and the ledger's dispute entry (money withdrawn), in the
+    caller's transaction, which holds the order row."""
+    dispute_id, amount = str(dispute["id"]), int(dispute["amount"])
+    row = Dispute.objects.create(
+        organizer_id=order.organizer_id,
+        order=order,
+        stripe_dispute_id=dispute_id,
+        charge_id=_id(dispute.get("charge")),
+        amount=amount,
+        fee=_dispute_fee(dispute),
+        currency=str(dispute.get("currency") or order.currency).upper(),
+        reason=str(dispute.get("reason") or "")[:64],
+        status=str(dispute.get("status") or "")[:64],
+        stripe_created=_when(dispute.get("created")),
+    )
+    audit.record(
+        actor=None,
+        action="payments.dispute.created",
+        organizer=order.event.organizer,
+        obj=order,
+        data={"dispute": dispute_id, "amount": amount, "reason": row.reason},
+    )
+    ledger_record_dispute(
+        organizer=order.event.organizer,
+        order_id=order.pk,
+        amount=amount,
+        fee=row.fee,
+        currency=row.currency,
+        occurred_at=row.stripe_created,
+        key=f"stripe:{dispute_id}:dispute",
+        stripe_ref=dispute_id,
+    )
+    return row
+
+
+# --- charge.dispute.closed ---------------------------------------------------------------------
+
+DISPUTE_OUTCOMES = {"won": ledger_record_dispute_won, "lost": ledger_record_dispute_lost}
+
+
+def dispute_closed(*, dispute: Mapping[str, Any], event_created: datetime) -> str:
+    """``charge.dispute.closed``: the dispute was ``won`` (the held amount comes back to the
+    Stripe balance) or ``lost`` (the organizer bears it). The Dispute's status, an audit entry
+    (``payments.dispute.won|lost``; the order page's flag shows the outcome) and the ledger's
+    ``stripe:<du_…>:won|lost`` entry — one transaction, once. Order-independent: a "closed"
+    that arrives before its "created" opens the dispute first (row and ledger), so the result
+    is the same; the late "created" then changes nothing. Other closings (an inquiry's
+    ``warning_closed``) only update the status of a dispute we hold."""
+    dispute_id, status = str(dispute.get("id") or ""), str(dispute.get("status") or "")[:64]
+    checkout = _checkout_for_intent(_id(dispute.get("payment_intent")))
+    amount = dispute.get("amount")
+    if checkout is None or not dispute_id or not isinstance(amount, int) or amount < 1:
+        return "unknown"
+    record = DISPUTE_OUTCOMES.get(status)
+    _ensure_payment(checkout, _id(dispute.get("charge")))
+    with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():
+        order = Order.objects.select_for_update().select_related("event__organizer")
+        locked = order.get(pk=checkout.order_id)
+        row = Dispute.objects.filter(stripe_dispute_id=dispute_id).first()
+        if row is None and record is None:
+            return "ignored"
+        if row is None:
+            row = _dispute_open(locked, dispute)
+        elif row.status in DISPUTE_OUTCOMES and row.status != status:
+            return "unchanged"  # an outcome is final: never both won and lost
+        if row.status != status:
+            row.status = status
+            row.save(update_fields=["status", "updated_at"])
+        if record is None:
+            return "dispute_closed"
+        recorded = record(
+            organizer=locked.event.organizer,
+            order_id=locked.pk,
+            amount=row.amount,
+            currency=row.currency,
+            occurred_at=event_created,
+            key=f"stripe:{dispute_id}:{status}",
+            stripe_ref=dispute_id,
+        )
+        if not recorded.created:
+            return "unchanged"
+        audit.record(
+            actor=None,
+            action=f"payments.dispute.{status}",
+            organizer=locked.event.organizer,
+            obj=locked,
+            data={"dispute": dispute_id, "amount": row.amount},
+        )
+    return f"dispute_{status}"
+
+
+# --- payout.created / .paid / .failed (Connect events of an organizer's account) ---------------
 
 
 def payout_event(*, payout: Mapping[str, Any], account: str, event_type: str) -> str:
-    """``payout.paid`` / ``payout.failed`` of a connected account: the ledger's payout stages
-    for its organizer (sent, then paid or failed), in any order of arrival, each once."""
+    """``payout.created`` / ``payout.paid`` / ``payout.failed`` of a connected account: the
+    ledger's payout stages for its organizer — "in transit" (``stripe:<po_…>:payout``, booked by
+    whichever of the three events comes first), then paid or failed — in any order of arrival,
+    each once, so the final balances do not depend on the order."""
     with tenancy.system_context():
         organizer_id = (
             StripeAccount.objects.filter(stripe_account_id=account)
@@ -265,20 +394,22 @@ def payout_event(*, payout: Mapping[str, Any], account: str, event_type: str) ->
     if organizer_id is None or not payout_id or not isinstance(amount, int) or amount < 1:
         return "unknown"
     created, arrival = _when(payout.get("created")), _when(payout.get("arrival_date"))
-    paid = event_type == "payout.paid"
-    suffix = "paid" if paid else "failed"
-    stage = ledger_record_payout_paid if paid else ledger_record_payout_failed
+    suffix = event_type.removeprefix("payout.")
+    stages = {"paid": ledger_record_payout_paid, "failed": ledger_record_payout_failed}
     with tenancy.for_organizer(organizer_id), transaction.atomic():
         organizer = Organizer.objects.get(pk=organizer_id)
-        # The "sent" stage first (no payout.created subscription needed), then paid / failed.
-        ledger_record_payout(
+        sent = ledger_record_payout(
             organizer=organizer, payout_id=payout_id, amount=amount, currency=currency,
             occurred_at=created, key=f"stripe:{payout_id}:payout",
         )  # fmt: skip
-        recorded = stage(
-            organizer=organizer, payout_id=payout_id, amount=amount, currency=currency,
-            occurred_at=arrival, key=f"stripe:{payout_id}:{suffix}",
-        )  # fmt: skip
+        stage = stages.get(suffix)
+        if stage is None:  # payout.created: the "in transit" stage only
+            recorded = sent
+        else:
+            recorded = stage(
+                organizer=organizer, payout_id=payout_id, amount=amount, currency=currency,
+                occurred_at=arrival, key=f"stripe:{payout_id}:{suffix}",
+            )  # fmt: skip
         if recorded.created:
             audit.record(
                 actor=None,

@@ -8,6 +8,11 @@ Run every 5 minutes by ``jobs.reconcile_stripe_payments`` (config/schedule.py), 
    looked up on Stripe (the Checkout Session, with its PaymentIntent) and the answer goes through
    the same ``settle.checkout_session_apply`` as a webhook; a pending refund is sent again with
    its idempotency key. Each checkout is asked about at most every ``RECHECK_AFTER``.
+3. Settled checkouts of the last ``LEDGER_SWEEP_DAYS`` whose ledger is incomplete — a paid one
+   without its payment entry (Stripe unreachable at settlement, no refund or dispute since), or
+   a payment booked without Stripe's fee (balance transaction not ready then) — get what is
+   missing booked (``money_events.ledger_payment_complete``); each at most every
+   ``LEDGER_RECHECK_AFTER``.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import stripe
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from blackcanyon.core import clock, tenancy
+from blackcanyon.ledger.models import EntryKind, JournalEntry, Line, Posting
+from blackcanyon.payments import money_events
 from blackcanyon.payments.models import (
+    SETTLED_CHECKOUT_STATUSES,
     UNSETTLED_CHECKOUT_STATUSES,
     CheckoutStatus,
     StripeCheckout,
@@ -38,12 +46,16 @@ MAX_EVENT_ATTEMPTS = 10
 CHECK_AFTER = timedelta(minutes=5)
 RECHECK_AFTER = timedelta(minutes=5)
 BATCH = 100
+# How far back, and how often, the ledger of settled checkouts is completed.
+LEDGER_SWEEP_DAYS = 30
+LEDGER_RECHECK_AFTER = timedelta(hours=1)
 
 
 @dataclass
 class ReconcileReport:
     events_retried: int = 0
     checkouts_checked: int = 0
+    ledger_checked: int = 0
     outcomes: dict[str, int] | None = None
     errors: int = 0
 
@@ -59,6 +71,7 @@ def stripe_reconcile(*, now: datetime | None = None) -> ReconcileReport:
     _retry_events(report, now)
     if stripe_enabled():
         _check_checkouts(report, now)
+        _complete_ledger(report, now)
     return report
 
 
@@ -114,3 +127,54 @@ def _check_one(checkout_id: int, organizer_id: int, now: datetime) -> str:
     except stripe.StripeError as error:
         raise translate_error(error, doing="retrieving a Checkout Session") from error
     return settle.checkout_session_apply(session=session.to_dict(), now=now)
+
+
+def _ledger_incomplete(now: datetime) -> list[tuple[int, int]]:
+    """(checkout id, organizer id) of settled checkouts whose ledger lacks the payment (paid
+    ones) or Stripe's fee on it, settled between ``LEDGER_SWEEP_DAYS`` and ``CHECK_AFTER`` ago
+    and not asked about in the last ``LEDGER_RECHECK_AFTER``. System context."""
+    payments = JournalEntry.objects.filter(kind=EntryKind.PAYMENT)
+    fee_less = (
+        payments.filter(occurred_at__gte=now - timedelta(days=LEDGER_SWEEP_DAYS))
+        .exclude(order_id=None)
+        .filter(~Exists(Posting.objects.filter(entry=OuterRef("pk"), line=Line.STRIPE_FEE)))
+        .filter(
+            ~Exists(
+                JournalEntry.objects.filter(
+                    kind=EntryKind.STRIPE_FEE, stripe_ref=OuterRef("stripe_ref")
+                )
+            )
+        )
+        .values("order_id")
+    )
+    booked = payments.filter(order_id=OuterRef("order_id"))
+    return list(
+        StripeCheckout.objects.filter(
+            status__in=SETTLED_CHECKOUT_STATUSES,
+            settled_at__gte=now - timedelta(days=LEDGER_SWEEP_DAYS),
+            settled_at__lt=now - CHECK_AFTER,
+        )
+        .exclude(payment_intent_id="")
+        .filter(Q(checked_at__isnull=True) | Q(checked_at__lt=now - LEDGER_RECHECK_AFTER))
+        .annotate(booked=Exists(booked))
+        .filter(Q(status=CheckoutStatus.PAID, booked=False) | Q(order_id__in=fee_less))
+        .order_by("settled_at")
+        .values_list("pk", "organizer_id")[:BATCH]
+    )
+
+
+def _complete_ledger(report: ReconcileReport, now: datetime) -> None:
+    with tenancy.system_context():
+        due = _ledger_incomplete(now)
+    for checkout_id, organizer_id in due:
+        report.ledger_checked += 1
+        try:
+            outcome = money_events.ledger_payment_complete(
+                checkout_id=checkout_id, organizer_id=organizer_id, now=now
+            )
+            report.count(outcome)
+        except Exception:
+            report.errors += 1
+            logger.exception(
+                "Reconciler: the ledger of checkout %s could not be completed", checkout_id
+            )

@@ -41,7 +41,7 @@ CHECKOUT_EVENTS = frozenset(
         "checkout.session.expired",
     }
 )
-PAYOUT_EVENTS = frozenset({"payout.paid", "payout.failed"})
+PAYOUT_EVENTS = frozenset({"payout.created", "payout.paid", "payout.failed"})
 
 
 class WebhookRefused(DomainError):
@@ -172,6 +172,8 @@ def _dispatch(stored: StripeEvent) -> str:
         return money_events.charge_refunded(charge=obj)
     if stored.type == "charge.dispute.created":
         return money_events.dispute_created(dispute=obj)
+    if stored.type == "charge.dispute.closed":
+        return money_events.dispute_closed(dispute=obj, event_created=stored.stripe_created)
     if stored.type in PAYOUT_EVENTS:
         return money_events.payout_event(payout=obj, account=stored.account, event_type=stored.type)
     return "ignored"
