@@ -237,3 +237,41 @@ def test_payouts_of_the_connected_account_reach_the_organizers_ledger_in_any_ord
     deliver(client, event_object("payout.paid", payout_object("po_x"), account="acct_other"))
     process()
     assert outcomes()[-1] == ("payout.paid", "unknown")
+
+
+def test_a_refund_arriving_before_the_payment_completes_is_applied_once_it_is_paid(
+    client: Client, money: MoneyStub
+) -> None:
+    from blackcanyon.payments.reconcile import stripe_reconcile
+    from blackcanyon.payments.stripe.checkout import stripe_checkout_start
+    from tests.payments.stripe_checkout_stubs import pending_order
+
+    s = fee_shop()
+    order = pending_order(s, quantity=2)
+    checkout = stripe_checkout_start(order=order)
+    # Given the buyer paid and the organizer refunded in Stripe's dashboard at once
+    session = money.stub.pay(checkout.session_id)
+    intent = session["payment_intent"]
+    money.dashboard_refund(intent, 5000)
+    # When charge.refunded arrives before checkout.session.completed
+    deliver(client, event_object("charge.refunded", money.charge_object(intent)))
+    process()
+    # Then nothing is recorded against the unpaid order: the event waits
+    assert outcomes()[-1] == ("charge.refunded", "")  # not processed yet
+    assert refunds_of(order.pk, order.organizer_id) == []
+    assert fresh(order).status == OrderStatus.PENDING
+    # When the payment's own event arrives, and the reconciler runs the waiting event again
+    deliver(client, event_object("checkout.session.completed", session))
+    process()
+    assert fresh(order).status == OrderStatus.PAID
+    with clock.frozen(clock.now() + timedelta(minutes=10)), as_worker_role():
+        stripe_reconcile()
+    # Then the refund is applied once: order refunded, tickets cancelled, seats back
+    (refund,) = refunds_of(order.pk, order.organizer_id)
+    assert refund.source == RefundSource.STRIPE_DASHBOARD
+    assert refund.full
+    assert fresh(order).status == OrderStatus.REFUNDED
+    assert {t.status for t in tickets(order)} == {TicketStatus.CANCELLED}
+    assert counters(s.event, s.floor).types == (0,)
+    assert ("charge.refunded", "refund_recorded") in outcomes()
+    assert len(entries(order.organizer_id, EntryKind.REFUND)) == 1

@@ -205,14 +205,53 @@ def _charge_refunds(charge: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [r.to_dict() for r in page.data]
 
 
+class PaymentNotSettledYet(Exception):
+    """A refund of one of our payments arrived before the payment itself was settled here (its
+    ``checkout.session.completed`` is still to come, or still being processed). The event is
+    left unprocessed and the reconciler runs it again once the payment is settled: a refund is
+    never lost, and never recorded against an order that is not paid yet."""
+
+
+def _our_order_id(charge: Mapping[str, Any]) -> int | None:
+    """The order a charge paid for, from our metadata on the charge or else on its
+    PaymentIntent (asked from Stripe, outside any transaction)."""
+    metadata = charge.get("metadata")
+    value = metadata.get("order_id") if isinstance(metadata, Mapping) else None
+    intent_id = _id(charge.get("payment_intent"))
+    if not value and intent_id:
+        try:
+            intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
+        except stripe.StripeError as error:
+            raise translate_error(error, doing="retrieving a PaymentIntent") from error
+        intent_metadata = intent.get("metadata")
+        value = intent_metadata.get("order_id") if isinstance(intent_metadata, Mapping) else None
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
+def _unsettled_checkout_of(charge: Mapping[str, Any]) -> StripeCheckout | None:
+    order_id = _our_order_id(charge)
+    if order_id is None:
+        return None
+    with tenancy.system_context():
+        return StripeCheckout.objects.filter(
+            order_id=order_id, status__in=(CheckoutStatus.OPEN, CheckoutStatus.PROCESSING)
+        ).first()
+
+
 def charge_refunded(*, charge: Mapping[str, Any]) -> str:
-    """``charge.refunded``: record each refund of the charge once. A refund we asked for is
+    """``charge.refunded``: record each refund of the charge once (``PaymentNotSettledYet``
+    when the payment itself is not settled here yet). A refund we asked for is
     confirmed (found by its id, or by our ``bct_refund_id`` in its metadata when our own record
     has not happened yet); one made in Stripe's dashboard becomes a Refund with its transition.
     Late-payment refunds (``stripe/settle.py``) are the checkout's own and are left alone."""
     checkout = _checkout_for_intent(_id(charge.get("payment_intent")))
     if checkout is None:
+        if _unsettled_checkout_of(charge) is not None:
+            raise PaymentNotSettledYet(_id(charge))
         return "unknown"
+    if checkout.status in (CheckoutStatus.OPEN, CheckoutStatus.PROCESSING):
+        raise PaymentNotSettledYet(_id(charge))
     _ensure_payment(checkout, _id(charge))
     outcomes = []
     for stripe_refund in _charge_refunds(charge):

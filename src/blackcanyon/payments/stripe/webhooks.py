@@ -141,6 +141,15 @@ def stripe_event_process(*, event_id: str) -> str:
         StripeEvent.objects.filter(pk=stored.pk).update(attempts=F("attempts") + 1)
     try:
         outcome = _dispatch(stored)
+    except money_events.PaymentNotSettledYet:
+        # Not an error: the payment's own event comes first. Left unprocessed; the reconciler
+        # runs it again (docs/payments.md, "Money events").
+        with tenancy.system_context():
+            StripeEvent.objects.filter(pk=stored.pk).update(
+                last_error="waiting for the payment to be settled"
+            )
+        logger.info("Stripe event %s (%s) waits for its payment", event_id, stored.type)
+        return "deferred"
     except Exception as error:
         with tenancy.system_context():
             StripeEvent.objects.filter(pk=stored.pk).update(
