@@ -11,7 +11,7 @@ Layout (big-endian), then an Ed25519 signature of exactly those 29 bytes by the 
     secret   8 bytes  the ticket's secret (revocable; shown base32 as the manual-entry code)
 
 Text form: ``"BCT1"`` + RFC 4648 base32 of ``body + signature`` (93 bytes) without padding —
-153 characters, all in the QR alphanumeric set, so the code stays small (version 8, level M).
+153 characters, all in the QR alphanumeric set, so the code stays small (version 6, level M).
 The same check runs in the offline scanner (``static/scanner/verify.js``, WebCrypto Ed25519).
 
 Checks, in order, each with its own refusal code: ``malformed`` (not our format / version),
