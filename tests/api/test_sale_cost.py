@@ -4,8 +4,8 @@ The order API's throughput is bound by the CPU each statement costs in Python an
 (docs/performance.md), so this pins the count: a change that adds statements to the hot path
 shows up here, not only in the benchmark. Today a repeat sale of one organizer is: event, ticket
 types, order (in a savepoint for the code retry), lines, payment, tickets, audit entry, email
-message and its task, then the two seat counters — and no tenant-context writes (the session
-already holds the organizer) and no token lookup (cached).
+message and its task, then the seat counters (one round trip on PostgreSQL) — and no
+tenant-context writes (the session already holds the organizer) and no token lookup (cached).
 """
 
 from __future__ import annotations
