@@ -37,7 +37,9 @@ def rate_limit() -> int:
     return int(getattr(settings, "BCT_API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
 
 
-def _limited(*, scope: str, identity: str, limit: int) -> None:
+def limited(*, scope: str, identity: str, limit: int) -> None:
+    """Count one request against a per-minute limit; ``ApiRateLimited`` (429 with
+    ``Retry-After``) past it. Shared by every API authentication (tokens, scanner devices)."""
     try:
         ratelimit.hit(scope=scope, identity=identity, limit=limit, window=RATE_WINDOW)
     except RateLimited as error:
@@ -60,11 +62,11 @@ class ApiTokenAuth(HttpBearer):
         if row is None:
             # Guessing a 256-bit secret is hopeless; this only caps the lookups a client can cause.
             failures = int(getattr(settings, "BCT_API_AUTH_FAILURE_LIMIT", DEFAULT_FAILURE_LIMIT))
-            _limited(scope="api.auth_failed", identity=ratelimit.client_ip(request), limit=failures)
+            limited(scope="api.auth_failed", identity=ratelimit.client_ip(request), limit=failures)
             raise ApiTokenInvalid()
         if row.revoked_at is not None:
             raise ApiTokenRevoked()
-        _limited(scope="api.token", identity=row.token_hash, limit=rate_limit())
+        limited(scope="api.token", identity=row.token_hash, limit=rate_limit())
         # From here on the request acts for the token's organizer, and for nobody else: a browser
         # session that happens to be signed in plays no part in an API call.
         tenancy.activate(organizer_id=row.organizer_id)

@@ -26,8 +26,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
-from blackcanyon.api.auth import ApiTokenAuth
-from blackcanyon.api.errors import ApiRateLimited, seconds_left_in_window
+from blackcanyon.api.auth import ApiTokenAuth, limited
 from blackcanyon.api.models import ApiToken
 from blackcanyon.checkin import selectors
 from blackcanyon.checkin.errors import (
@@ -39,9 +38,7 @@ from blackcanyon.checkin.errors import (
 from blackcanyon.checkin.models import ScannerDevice
 from blackcanyon.checkin.services import scanner_device_touch
 from blackcanyon.core import ratelimit, tenancy
-from blackcanyon.core.errors import RateLimited
 
-RATE_WINDOW = 60  # seconds
 # Requests per device or signed-in scanner per minute. Generous: a door syncing an offline
 # queue sends many small batches; a batch of up to 500 scans counts once.
 DEFAULT_RATE_LIMIT = 1200
@@ -81,15 +78,6 @@ def rate_limit() -> int:
     return int(getattr(settings, "BCT_CHECKIN_RATE_LIMIT", DEFAULT_RATE_LIMIT))
 
 
-def _limited(*, scope: str, identity: str, limit: int) -> None:
-    try:
-        ratelimit.hit(scope=scope, identity=identity, limit=limit, window=RATE_WINDOW)
-    except RateLimited as error:
-        raise ApiRateLimited(
-            error.message, retry_after=seconds_left_in_window(RATE_WINDOW)
-        ) from None
-
-
 class CheckinAuth(HttpBearer):
     """Device token, API token or session (see the module docstring). Every refusal is JSON."""
 
@@ -115,11 +103,11 @@ class CheckinAuth(HttpBearer):
         device = selectors.device_for_token(plaintext=token)
         if device is None:
             failures = int(getattr(settings, "BCT_API_AUTH_FAILURE_LIMIT", DEFAULT_FAILURE_LIMIT))
-            _limited(scope="api.auth_failed", identity=ratelimit.client_ip(request), limit=failures)
+            limited(scope="api.auth_failed", identity=ratelimit.client_ip(request), limit=failures)
             raise DeviceTokenInvalid()
         if device.revoked_at is not None:
             raise DeviceRevoked()
-        _limited(scope="checkin.device", identity=device.token_hash, limit=rate_limit())
+        limited(scope="checkin.device", identity=device.token_hash, limit=rate_limit())
         # From here on the request acts for the device's organizer only; a browser session
         # that happens to be signed in plays no part.
         tenancy.activate(organizer_id=device.organizer_id)
@@ -129,7 +117,7 @@ class CheckinAuth(HttpBearer):
     def _session(self, request: HttpRequest, user: Any) -> Principal:
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise CsrfFailed()
-        _limited(scope="checkin.session", identity=str(user.pk), limit=rate_limit())
+        limited(scope="checkin.session", identity=str(user.pk), limit=rate_limit())
         return Principal(user=user)
 
 

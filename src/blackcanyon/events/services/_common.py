@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 from blackcanyon.events.errors import CapacityBelowTaken, EventCancelled
 from blackcanyon.events.models import Event, EventStatus
 
@@ -32,3 +35,11 @@ def lock_event(event: Event) -> Event:
     return (
         Event.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=event.pk)
     )
+
+
+def run_publish_checks(event: Event) -> None:
+    """The publishing rules of apps above this one (``settings.BCT_EVENT_PUBLISH_CHECKS``, e.g.
+    payments: paid events need Stripe charges enabled), each ``check(*, event)`` raising a
+    ``DomainError``."""
+    for path in getattr(settings, "BCT_EVENT_PUBLISH_CHECKS", ()):
+        import_string(path)(event=event)

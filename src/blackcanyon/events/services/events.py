@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from blackcanyon.core import audit, clock
@@ -28,6 +25,7 @@ from blackcanyon.events.services._common import (
     capacity_error,
     ensure_not_cancelled,
     lock_event,
+    run_publish_checks,
 )
 from blackcanyon.events.validation import (
     EVENT_INPUT_FIELDS,
@@ -318,12 +316,6 @@ def event_duplicate(*, actor: Any, event: Event) -> Event:
     return copy
 
 
-def _publish_checks() -> list[Callable[..., None]]:
-    """Rules of apps above this one (``settings.BCT_EVENT_PUBLISH_CHECKS``, e.g. payments: paid
-    events need Stripe charges enabled), each ``check(*, event)`` raising a ``DomainError``."""
-    return [import_string(path) for path in getattr(settings, "BCT_EVENT_PUBLISH_CHECKS", ())]
-
-
 def event_publish(*, actor: Any, event: Event) -> Event:
     """Put a draft on sale. Needs at least one ticket type, an end in the future, and whatever
     ``settings.BCT_EVENT_PUBLISH_CHECKS`` require.
@@ -342,8 +334,7 @@ def event_publish(*, actor: Any, event: Event) -> Event:
     with transaction.atomic():
         if not TicketType.objects.filter(event=event).exists():
             raise EventNotPublishable("Add at least one ticket type before publishing.")
-        for check in _publish_checks():
-            check(event=event)
+        run_publish_checks(event)
         updated = Event.objects.filter(pk=event.pk, status=EventStatus.DRAFT).update(
             status=EventStatus.PUBLISHED, published_at=now, updated_at=now
         )

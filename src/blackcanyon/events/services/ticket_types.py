@@ -12,8 +12,12 @@ from blackcanyon.core import audit, clock
 from blackcanyon.events.errors import TicketTypeHasSales, TicketTypeInvalid
 from blackcanyon.events.models import Event, EventStatus, TicketType
 from blackcanyon.events.selectors import event_currency
-from blackcanyon.events.services._common import capacity_error, ensure_not_cancelled, lock_event
-from blackcanyon.events.services.events import _publish_checks
+from blackcanyon.events.services._common import (
+    capacity_error,
+    ensure_not_cancelled,
+    lock_event,
+    run_publish_checks,
+)
 from blackcanyon.events.validation import TICKET_TYPE_INPUT_FIELDS, ticket_type_errors
 
 
@@ -69,8 +73,12 @@ def _recheck_published_event(*, event_id: int, became_paid: bool) -> None:
     event = Event.objects.select_related("organizer").get(pk=event_id)
     if event.status != EventStatus.PUBLISHED:
         return  # drafts are checked when published
-    for check in _publish_checks():
-        check(event=event)
+    run_publish_checks(event)
+
+
+def _capacity_refusal(ticket_type_id: int) -> Exception:
+    sold = TicketType.objects.filter(pk=ticket_type_id).values_list("taken", flat=True).first()
+    return capacity_error(sold or 0, per_type=True)
 
 
 def _next_position(event: Event) -> int:
@@ -130,13 +138,8 @@ def ticket_type_create(
             action="events.ticket_type.created",
             organizer=locked.organizer,
             obj=ticket_type,
-            data={
-                "event_id": locked.pk,
-                "name": ticket_type.name,
-                "price": price,
-                "currency": ticket_type.currency,
-                "capacity": capacity,
-            },
+            data={"event_id": locked.pk, "name": ticket_type.name, "price": price}
+            | {"currency": ticket_type.currency, "capacity": capacity},
         )
     return ticket_type
 
@@ -183,10 +186,7 @@ def ticket_type_update(
             **values, updated_at=clock.now()
         )
         if not updated:
-            sold = (
-                TicketType.objects.filter(pk=ticket_type.pk).values_list("taken", flat=True).first()
-            )
-            raise capacity_error(sold or 0, per_type=True)
+            raise _capacity_refusal(ticket_type.pk)
         ticket_type.refresh_from_db()
         _recheck_published_event(
             event_id=ticket_type.event_id,
