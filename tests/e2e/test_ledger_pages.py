@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from blackcanyon.ledger import services
+from blackcanyon.ledger import disputes, services
 from tests.e2e.conftest import PHONE
 from tests.factories import MembershipFactory, OrganizerFactory
 from tests.ledger.helpers import at
@@ -32,7 +32,7 @@ def _books(org: Any) -> None:
         organizer=org, order_id=0, amount=2_500, platform_fee_refund=125, currency="USD",
         occurred_at=at(10), key="stripe:re_1:refund", stripe_ref="re_1NgTq2LkdIwHu7ix",
     )  # fmt: skip
-    services.ledger_record_dispute(
+    disputes.ledger_record_dispute(
         organizer=org, order_id=1, amount=12_500, fee=1_500, currency="USD", occurred_at=at(20),
         key="stripe:du_1:dispute", stripe_ref="du_1NgTq2LkdIwHu7ix",
     )  # fmt: skip

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blackcanyon.core import tenancy
-from blackcanyon.ledger import services
+from blackcanyon.ledger import disputes, services
 from blackcanyon.ledger.models import JournalEntry, Posting
 from blackcanyon.ledger.selectors import account_balances, organizer_balances
 from tests.factories import OrganizerFactory
@@ -97,14 +97,14 @@ def run(op: tuple[Any, ...], n: int, orgs: list[Any]) -> services.Recorded:
         value, fee, bearer = dispute_terms(number)
         ref, key = f"du_{o}_{cur}_{number}", f"dispute:{n}"
         if stage == "open":
-            return services.ledger_record_dispute(
+            return disputes.ledger_record_dispute(
                 organizer=org, order_id=None, amount=value, fee=fee, fee_bearer=bearer,
                 key=key, stripe_ref=ref, **common,
             )  # fmt: skip
         record = (
-            services.ledger_record_dispute_won
+            disputes.ledger_record_dispute_won
             if stage == "won"
-            else services.ledger_record_dispute_lost
+            else disputes.ledger_record_dispute_lost
         )
         return record(organizer=org, order_id=None, amount=value, key=key, stripe_ref=ref, **common)
     _, _, number, stage = op

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from blackcanyon.core import tenancy
-from blackcanyon.ledger import services
+from blackcanyon.ledger import disputes, services
 from blackcanyon.ledger.reconciliation import (
     BadBalanceTransaction,
     Figures,
@@ -89,7 +89,7 @@ def test_the_report_compares_every_recorded_movement_with_stripe() -> None:
         organizer=org_a, order_id=1, amount=1000, currency="USD", occurred_at=at(1), key="k3",
         stripe_ref="re_a",
     )  # fmt: skip
-    services.ledger_record_dispute(
+    disputes.ledger_record_dispute(
         organizer=org_b, order_id=2, amount=2000, fee=1500, currency="USD", occurred_at=at(2),
         key="k4", stripe_ref="du_b",
     )  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 from blackcanyon.core import tenancy
 from blackcanyon.core.errors import DomainError
 from blackcanyon.core.models import AuditLog
-from blackcanyon.ledger import errors, journal, services
+from blackcanyon.ledger import disputes, errors, journal, services
 from blackcanyon.ledger.models import EntryKind, JournalEntry
 from tests.factories import OrganizerFactory, UserFactory
 from tests.ledger.helpers import at, entry_count, postings_of, sums_by_account
@@ -104,13 +104,13 @@ def test_a_dispute_holds_the_money_until_won() -> None:
     org = OrganizerFactory()
     pay(org)
     common = {"organizer": org, "order_id": 7, "currency": "USD", "stripe_ref": "du_1"}
-    services.ledger_record_dispute(
+    disputes.ledger_record_dispute(
         amount=5000, fee=1500, occurred_at=at(1), key="stripe:du_1:dispute", **common
     )
     held = sums_by_account(org.pk)
     assert held[f"organizer:{org.pk}:disputes"] == 5000
     assert held["platform:cash"] == 4825 - 5000 - 1500
-    services.ledger_record_dispute_won(
+    disputes.ledger_record_dispute_won(
         amount=5000, occurred_at=at(9), key="stripe:du_1:won", **common
     )
     won = sums_by_account(org.pk)
@@ -123,8 +123,8 @@ def test_a_lost_dispute_is_borne_by_the_organizer() -> None:
     org = OrganizerFactory()
     pay(org)
     common = {"organizer": org, "order_id": 7, "currency": "USD", "stripe_ref": "du_2"}
-    services.ledger_record_dispute(amount=5000, fee=0, occurred_at=at(1), key="d:open", **common)
-    services.ledger_record_dispute_lost(amount=5000, occurred_at=at(2), key="d:lost", **common)
+    disputes.ledger_record_dispute(amount=5000, fee=0, occurred_at=at(1), key="d:open", **common)
+    disputes.ledger_record_dispute_lost(amount=5000, occurred_at=at(2), key="d:lost", **common)
     assert sums_by_account(org.pk) == {
         "platform:cash": -175,
         f"organizer:{org.pk}:payable": 250,

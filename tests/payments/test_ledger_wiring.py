@@ -33,7 +33,8 @@ from tests.payments.stripe_checkout_stubs import (
     pending_order,
     stripe_checkout,
 )
-from tests.payments.test_money_events import dispute_object, payout_object
+from tests.payments.test_disputes import dispute_object
+from tests.payments.test_money_events import payout_object
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ of a connected account — each once, in any order, late or duplicated."""
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from typing import Any
 
@@ -16,11 +15,9 @@ from blackcanyon.ledger.models import EntryKind, JournalEntry
 from blackcanyon.ledger.selectors import Balance, organizer_balances
 from blackcanyon.orders.models import OrderStatus, TicketStatus
 from blackcanyon.payments.errors import StripeUnavailable
-from blackcanyon.payments.models import Dispute, Refund, RefundSource, RefundStatus, StripeEvent
+from blackcanyon.payments.models import Refund, RefundSource, RefundStatus, StripeEvent
 from blackcanyon.payments.refunds import refund_create
-from tests.factories import MembershipFactory
 from tests.orders.domain.helpers import actions, counters, fresh, tickets
-from tests.orders.organizer.helpers import page_text
 from tests.payments.helpers import as_worker_role
 from tests.payments.money_stubs import MoneyStub, fee_shop, money, paid_stripe_order, process
 from tests.payments.stripe_checkout_stubs import ACCOUNT_ID, deliver, event_object, stripe_checkout
@@ -141,58 +138,6 @@ def test_charge_refunded_arriving_before_our_record_completes_our_refund(
     refund_send(refund=refund)
     assert len(money.refunds) == 1
     assert len(entries(order.organizer_id, EntryKind.REFUND)) == 1
-
-
-def dispute_object(intent: str, money: MoneyStub, *, dispute_id: str = "du_1QDisp") -> Any:
-    return {
-        "id": dispute_id,
-        "object": "dispute",
-        "amount": 5000,
-        "balance_transactions": [
-            {
-                "id": "txn_1QDisp",
-                "object": "balance_transaction",
-                "amount": -6500,
-                "fee": 1500,
-                "net": -6500,
-                "currency": "usd",
-                "type": "adjustment",
-                "source": dispute_id,
-            },
-        ],
-        "charge": money.charge_of(intent),
-        "created": int(clock.now().timestamp()),
-        "currency": "usd",
-        "payment_intent": intent,
-        "reason": "fraudulent",
-        "status": "needs_response",
-    }
-
-
-def test_a_dispute_is_recorded_once_flagged_on_the_order_and_held_in_the_ledger(
-    client: Client, money: MoneyStub
-) -> None:
-    s = fee_shop()
-    order, intent = paid_stripe_order(client, money, s)
-    event = event_object("charge.dispute.created", dispute_object(intent, money))
-    deliver(client, event)
-    deliver(client, event_object("charge.dispute.created", dispute_object(intent, money)))
-    process()
-    with tenancy.for_organizer(order.organizer_id):
-        (dispute,) = Dispute.objects.all()
-    assert (dispute.amount, dispute.fee, dispute.reason) == (5000, 1500, "fraudulent")
-    assert "payments.dispute.created" in actions(order)
-    assert [o for _, o in outcomes()][-2:] == ["disputed", "unchanged"]
-    balance = balance_of(order.organizer_id)
-    assert balance.in_dispute == 5000
-    assert balance.available == 4750 - 5000  # owed $47.50, $50.00 held by the dispute
-    # and the organizer's order page flags it, the timeline says so
-    owner = MembershipFactory(organizer=s.event.organizer).user
-    client.force_login(owner)
-    page = client.get(f"/o/{s.event.organizer.slug}/orders/{order.code}/")
-    text = html.unescape(page_text(page))
-    assert "Disputed: the buyer's bank opened a dispute (fraudulent) for $50.00" in text
-    assert "Payment disputed by the buyer's bank" in text
 
 
 def payout_object(payout_id: str = "po_1QPay", amount: int = 4750) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from tests.payments.helpers import as_worker_role
 from tests.payments.money_stubs import STRIPE_FEE, MoneyStub, fee_shop, money, paid_stripe_order
 from tests.payments.money_stubs import process as run_tasks
 from tests.payments.stripe_checkout_stubs import ACCOUNT_ID, deliver, event_object, stripe_checkout
+from tests.payments.test_disputes import dispute_object
 from tests.payments.test_ledger_wiring import balance_of, balances
-from tests.payments.test_money_events import dispute_object, payout_object
+from tests.payments.test_money_events import payout_object
 
 pytestmark = pytest.mark.django_db
 __all__ = ["money", "stripe_checkout"]  # the stubbed Stripe fixtures

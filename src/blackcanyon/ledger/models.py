@@ -21,11 +21,19 @@ class AccountKind(models.TextChoices):
     PAYABLE = "payable", "Owed to the organizer"
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", "Payouts in transit"
     DISPUTES = "disputes", "Held in disputes"
+    # The organizer's own Stripe (connected account) balance: destination charges transfer
+    # their share there at once, and Stripe pays it out from there.
+    CONNECTED_BALANCE = "connected_balance", "In the organizer's Stripe balance"
 
 
 PLATFORM_KINDS = frozenset({AccountKind.CASH, AccountKind.FEES, AccountKind.STRIPE_FEES})
 ORGANIZER_KINDS = frozenset(
-    {AccountKind.PAYABLE, AccountKind.PAYOUTS_IN_TRANSIT, AccountKind.DISPUTES}
+    {
+        AccountKind.PAYABLE,
+        AccountKind.PAYOUTS_IN_TRANSIT,
+        AccountKind.DISPUTES,
+        AccountKind.CONNECTED_BALANCE,
+    }
 )
 
 
@@ -40,6 +48,10 @@ class EntryKind(models.TextChoices):
     PAYOUT = "payout", "Payout sent"
     PAYOUT_PAID = "payout_paid", "Payout arrived"
     PAYOUT_FAILED = "payout_failed", "Payout failed"
+    TRANSFER = "transfer", "Transfer to the organizer's Stripe account"
+    APPLICATION_FEE = "application_fee", "Platform fee collected"
+    TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversed"
+    FEE_REFUND = "fee_refund", "Platform fee returned"
     ADJUSTMENT = "adjustment", "Adjustment"
 
 
@@ -54,6 +66,8 @@ class Line(models.TextChoices):
     DISPUTE_FEE = "dispute_fee", "Dispute fee"
     DISPUTE_REVERSAL = "dispute_reversal", "Dispute reversed"
     PAYOUT = "payout", "Payout"
+    TRANSFER = "transfer", "Transfer"
+    APPLICATION_FEE = "application_fee", "Platform fee collected"
     ADJUSTMENT = "adjustment", "Adjustment"
 
 

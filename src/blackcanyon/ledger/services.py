@@ -49,13 +49,13 @@ class FeeBearer(StrEnum):
     ORGANIZER = "organizer"
 
 
-def _fee_account(bearer: FeeBearer | str) -> AccountKind:
+def fee_account(bearer: FeeBearer | str) -> AccountKind:
     if FeeBearer(bearer) is FeeBearer.ORGANIZER:
         return A.PAYABLE
     return A.STRIPE_FEES
 
 
-def _movement(
+def movement_of(
     kind: EntryKind, *, organizer: Any, currency: str, amount: int, occurred_at: datetime,
     key: str, **refs: Any,
 ) -> Movement:  # fmt: skip
@@ -72,7 +72,7 @@ def _movement(
     )
 
 
-def _post(movement: Movement, legs: list[Leg]) -> Recorded:
+def post_in_context(movement: Movement, legs: list[Leg]) -> Recorded:
     with in_context(movement.organizer_id), transaction.atomic():
         return post(movement, legs)
 
@@ -101,19 +101,19 @@ def ledger_record_payment(
     stripe_fee = clean_amount(stripe_fee, name="stripe_fee")
     if platform_fee > gross:
         raise errors.InvalidAmount(fields={"platform_fee": ["Cannot exceed the gross amount."]})
-    fee_account = _fee_account(stripe_fee_bearer)
-    movement = _movement(
+    bearer_account = fee_account(stripe_fee_bearer)
+    movement = movement_of(
         EntryKind.PAYMENT, organizer=organizer, currency=currency, amount=gross,
         occurred_at=occurred_at, key=key, order_id=order_id, stripe_ref=stripe_ref,
     )  # fmt: skip
-    return _post(
+    return post_in_context(
         movement,
         [
             Leg(A.CASH, gross, Line.GROSS),
             Leg(A.PAYABLE, -gross, Line.GROSS),
             Leg(A.PAYABLE, platform_fee, Line.PLATFORM_FEE),
             Leg(A.FEES, -platform_fee, Line.PLATFORM_FEE),
-            Leg(fee_account, stripe_fee, Line.STRIPE_FEE),
+            Leg(bearer_account, stripe_fee, Line.STRIPE_FEE),
             Leg(A.CASH, -stripe_fee, Line.STRIPE_FEE),
         ],
     )
@@ -142,11 +142,11 @@ def ledger_record_refund(
         raise errors.InvalidAmount(
             fields={"platform_fee_refund": ["Cannot exceed the refunded amount."]}
         )
-    movement = _movement(
+    movement = movement_of(
         EntryKind.REFUND, organizer=organizer, currency=currency, amount=amount,
         occurred_at=occurred_at, key=key, order_id=order_id, stripe_ref=stripe_ref,
     )  # fmt: skip
-    return _post(
+    return post_in_context(
         movement,
         [
             Leg(A.PAYABLE, amount, Line.REFUND),
@@ -155,76 +155,6 @@ def ledger_record_refund(
             Leg(A.PAYABLE, -fee_back, Line.PLATFORM_FEE),
         ],
     )
-
-
-def ledger_record_dispute(
-    *,
-    organizer: Any,
-    order_id: int | None,
-    amount: int,
-    fee: int,
-    currency: str,
-    occurred_at: datetime,
-    key: str,
-    stripe_ref: str = "",
-    fee_bearer: FeeBearer | str = FeeBearer.PLATFORM,
-) -> Recorded:
-    """A buyer disputed a charge: Stripe withdrew ``amount`` plus its dispute ``fee``.
-
-    The amount is held in the organizer's ``disputes`` account (not available for payouts)
-    until the dispute is won (back to cash) or lost (the organizer bears it).
-    """
-    amount = clean_amount(amount, name="amount", minimum=1)
-    fee = clean_amount(fee, name="fee")
-    movement = _movement(
-        EntryKind.DISPUTE, organizer=organizer, currency=currency, amount=amount,
-        occurred_at=occurred_at, key=key, order_id=order_id, stripe_ref=stripe_ref,
-    )  # fmt: skip
-    return _post(
-        movement,
-        [
-            Leg(A.DISPUTES, amount, Line.DISPUTE),
-            Leg(A.CASH, -amount, Line.DISPUTE),
-            Leg(_fee_account(fee_bearer), fee, Line.DISPUTE_FEE),
-            Leg(A.CASH, -fee, Line.DISPUTE_FEE),
-        ],
-    )
-
-
-def _dispute_closed(
-    kind: EntryKind, *, organizer: Any, order_id: int | None, amount: int, currency: str,
-    occurred_at: datetime, key: str, stripe_ref: str,
-) -> Recorded:  # fmt: skip
-    amount = clean_amount(amount, name="amount", minimum=1)
-    movement = _movement(
-        kind, organizer=organizer, currency=currency, amount=amount,
-        occurred_at=occurred_at, key=key, order_id=order_id, stripe_ref=stripe_ref,
-    )  # fmt: skip
-    settle = A.CASH if kind == EntryKind.DISPUTE_WON else A.PAYABLE
-    line = Line.DISPUTE_REVERSAL if kind == EntryKind.DISPUTE_WON else Line.DISPUTE
-    return _post(movement, [Leg(settle, amount, line), Leg(A.DISPUTES, -amount, line)])
-
-
-def ledger_record_dispute_won(
-    *, organizer: Any, order_id: int | None, amount: int, currency: str,
-    occurred_at: datetime, key: str, stripe_ref: str = "",
-) -> Recorded:  # fmt: skip
-    """The dispute was won: Stripe returned the held ``amount`` (its fee is not returned)."""
-    return _dispute_closed(
-        EntryKind.DISPUTE_WON, organizer=organizer, order_id=order_id, amount=amount,
-        currency=currency, occurred_at=occurred_at, key=key, stripe_ref=stripe_ref,
-    )  # fmt: skip
-
-
-def ledger_record_dispute_lost(
-    *, organizer: Any, order_id: int | None, amount: int, currency: str,
-    occurred_at: datetime, key: str, stripe_ref: str = "",
-) -> Recorded:  # fmt: skip
-    """The dispute was lost: the held ``amount`` is gone; the organizer's balance bears it."""
-    return _dispute_closed(
-        EntryKind.DISPUTE_LOST, organizer=organizer, order_id=order_id, amount=amount,
-        currency=currency, occurred_at=occurred_at, key=key, stripe_ref=stripe_ref,
-    )  # fmt: skip
 
 
 # --- payouts ------------------------------------------------------------------------------------
@@ -252,7 +182,7 @@ def _payout(
         raise errors.InvalidKey(
             "A payout needs its Stripe id.", fields={"payout_id": ["Required."]}
         )
-    movement = _movement(
+    movement = movement_of(
         kind, organizer=organizer, currency=currency, amount=amount,
         occurred_at=occurred_at, key=key, stripe_ref=payout_id,
     )  # fmt: skip
@@ -323,12 +253,12 @@ def ledger_record_stripe_fee(
     """A Stripe fee charged on its own (e.g. a Connect account fee). Without an organizer the
     entry is platform-only and must be recorded in ``tenancy.system_context()``."""
     amount = clean_amount(amount, name="amount", minimum=1)
-    account = _fee_account(bearer) if organizer is not None else A.STRIPE_FEES
-    movement = _movement(
+    account = fee_account(bearer) if organizer is not None else A.STRIPE_FEES
+    movement = movement_of(
         EntryKind.STRIPE_FEE, organizer=organizer, currency=currency, amount=amount,
         occurred_at=occurred_at, key=key, stripe_ref=stripe_ref,
     )  # fmt: skip
-    return _post(
+    return post_in_context(
         movement, [Leg(account, amount, Line.STRIPE_FEE), Leg(A.CASH, -amount, Line.STRIPE_FEE)]
     )
 
@@ -340,11 +270,11 @@ def ledger_record_platform_fee(
     """A platform fee charged on its own (not as part of a payment, e.g. a monthly fee): the
     organizer is owed ``amount`` less, the platform earns it."""
     amount = clean_amount(amount, name="amount", minimum=1)
-    movement = _movement(
+    movement = movement_of(
         EntryKind.PLATFORM_FEE, organizer=organizer, currency=currency, amount=amount,
         occurred_at=occurred_at, key=key, order_id=order_id, memo=memo,
     )  # fmt: skip
-    return _post(
+    return post_in_context(
         movement,
         [Leg(A.PAYABLE, amount, Line.PLATFORM_FEE), Leg(A.FEES, -amount, Line.PLATFORM_FEE)],
     )
@@ -368,7 +298,7 @@ def ledger_adjust(
     if not reason:
         raise errors.ReasonRequired(fields={"reason": [errors.ReasonRequired.default_message]})
     cleaned = [_adjust_leg(kind, amount, organizer) for kind, amount in legs]
-    movement = _movement(
+    movement = movement_of(
         EntryKind.ADJUSTMENT, organizer=organizer, currency=currency,
         amount=sum(leg.amount for leg in cleaned if leg.amount > 0),
         occurred_at=occurred_at or clock.now(), key=key, memo=reason,

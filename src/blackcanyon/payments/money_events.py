@@ -21,9 +21,6 @@ from django.db import transaction
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.ledger.models import EntryKind, JournalEntry, Line, Posting
 from blackcanyon.ledger.services import (
-    ledger_record_dispute,
-    ledger_record_dispute_lost,
-    ledger_record_dispute_won,
     ledger_record_payment,
     ledger_record_payout,
     ledger_record_payout_failed,
@@ -34,7 +31,6 @@ from blackcanyon.orders.models import Order
 from blackcanyon.organizers.models import Organizer
 from blackcanyon.payments.models import (
     CheckoutStatus,
-    Dispute,
     Refund,
     RefundStatus,
     StripeAccount,
@@ -48,19 +44,19 @@ logger = logging.getLogger(__name__)
 STRIPE_REFUND_DONE = {"succeeded", "pending"}
 
 
-def _id(value: Any) -> str:
+def stripe_id(value: Any) -> str:
     if isinstance(value, Mapping):
         return str(value.get("id") or "")
     return str(value or "")
 
 
-def _when(timestamp: Any) -> datetime:
+def stripe_time(timestamp: Any) -> datetime:
     if isinstance(timestamp, int) and timestamp > 0:
         return datetime.fromtimestamp(timestamp, tz=UTC)
     return clock.now()
 
 
-def _checkout_for_intent(intent_id: str) -> StripeCheckout | None:
+def checkout_for_intent(intent_id: str) -> StripeCheckout | None:
     """Our checkout that made this payment intent (worker: system context)."""
     if not intent_id:
         return None
@@ -92,14 +88,14 @@ def charge_facts(*, intent_id: str) -> ChargeFacts | None:
         translate_error(error, doing="reading a payment's charge")  # logs it
         return None
     charge = intent.to_dict().get("latest_charge")
-    if not _id(charge):
+    if not stripe_id(charge):
         return None
     fee, txn = None, ""
     if isinstance(charge, Mapping) and isinstance(charge.get("balance_transaction"), Mapping):
         value = charge["balance_transaction"].get("fee")
         fee = value if isinstance(value, int) else None
-        txn = _id(charge["balance_transaction"])
-    return ChargeFacts(charge_id=_id(charge), stripe_fee=fee, balance_transaction_id=txn)
+        txn = stripe_id(charge["balance_transaction"])
+    return ChargeFacts(charge_id=stripe_id(charge), stripe_fee=fee, balance_transaction_id=txn)
 
 
 def ledger_payment_record(
@@ -122,7 +118,7 @@ def ledger_payment_record(
     )
 
 
-def _ensure_payment(checkout: StripeCheckout, charge_id: str) -> None:
+def ensure_ledger_payment(checkout: StripeCheckout, charge_id: str) -> None:
     """A refund or dispute of a payment the ledger missed (Stripe was unreachable when it
     settled): record the payment first, without Stripe's fee."""
     if not charge_id or checkout.status != "paid":
@@ -199,7 +195,7 @@ def _charge_refunds(charge: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if listed and not refunds.get("has_more"):  # type: ignore[union-attr]
         return [r for r in refunds["data"] if isinstance(r, Mapping)]  # type: ignore[index]
     try:
-        page = stripe_client().v1.refunds.list(params={"charge": _id(charge), "limit": 100})
+        page = stripe_client().v1.refunds.list(params={"charge": stripe_id(charge), "limit": 100})
     except stripe.StripeError as error:
         raise translate_error(error, doing="listing a charge's refunds") from error
     return [r.to_dict() for r in page.data]
@@ -217,7 +213,7 @@ def _our_order_id(charge: Mapping[str, Any]) -> int | None:
     PaymentIntent (asked from Stripe, outside any transaction)."""
     metadata = charge.get("metadata")
     value = metadata.get("order_id") if isinstance(metadata, Mapping) else None
-    intent_id = _id(charge.get("payment_intent"))
+    intent_id = stripe_id(charge.get("payment_intent"))
     if not value and intent_id:
         try:
             intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
@@ -245,14 +241,14 @@ def charge_refunded(*, charge: Mapping[str, Any]) -> str:
     confirmed (found by its id, or by our ``bct_refund_id`` in its metadata when our own record
     has not happened yet); one made in Stripe's dashboard becomes a Refund with its transition.
     Late-payment refunds (``stripe/settle.py``) are the checkout's own and are left alone."""
-    checkout = _checkout_for_intent(_id(charge.get("payment_intent")))
+    checkout = checkout_for_intent(stripe_id(charge.get("payment_intent")))
     if checkout is None:
         if _unsettled_checkout_of(charge) is not None:
-            raise PaymentNotSettledYet(_id(charge))
+            raise PaymentNotSettledYet(stripe_id(charge))
         return "unknown"
     if checkout.status in (CheckoutStatus.OPEN, CheckoutStatus.PROCESSING):
-        raise PaymentNotSettledYet(_id(charge))
-    _ensure_payment(checkout, _id(charge))
+        raise PaymentNotSettledYet(stripe_id(charge))
+    ensure_ledger_payment(checkout, stripe_id(charge))
     outcomes = []
     for stripe_refund in _charge_refunds(charge):
         if stripe_refund.get("status") not in STRIPE_REFUND_DONE:
@@ -288,132 +284,6 @@ def _one_refund(checkout: StripeCheckout, stripe_refund: Mapping[str, Any]) -> s
     return "refund_recorded"
 
 
-# --- charge.dispute.created --------------------------------------------------------------------
-
-
-def _dispute_fee(dispute: Mapping[str, Any]) -> int:
-    """Stripe's dispute fee: the fees of the withdrawals (a won dispute's reinstatement, in a
-    ``charge.dispute.closed``, is not counted: the ledger never returns the dispute fee)."""
-    total = 0
-    for transaction_ in dispute.get("balance_transactions") or []:
-        if not isinstance(transaction_, Mapping) or not isinstance(transaction_.get("fee"), int):
-            continue
-        amount = transaction_.get("amount")
-        if not isinstance(amount, int) or amount < 0:
-            total += transaction_["fee"]
-    return total
-
-
-def dispute_created(*, dispute: Mapping[str, Any]) -> str:
-    """``charge.dispute.created``: a Dispute row (once per Stripe dispute), an audit entry on the
-    order (its page shows the flag) and the ledger's dispute entry — one transaction."""
-    dispute_id = str(dispute.get("id") or "")
-    checkout = _checkout_for_intent(_id(dispute.get("payment_intent")))
-    amount = dispute.get("amount")
-    if checkout is None or not dispute_id or not isinstance(amount, int) or amount < 1:
-        return "unknown"
-    _ensure_payment(checkout, _id(dispute.get("charge")))
-    with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():
-        order = Order.objects.select_for_update().select_related("event__organizer")
-        locked = order.get(pk=checkout.order_id)
-        if Dispute.objects.filter(stripe_dispute_id=dispute_id).exists():
-            return "unchanged"
-        _dispute_open(locked, dispute)
-    return "disputed"
-
-
-def _dispute_open(order: Order, dispute: Mapping[str, Any]) -> Dispute:
-    """The Dispute row, its audit entry and the ledger's dispute entry (money withdrawn), in the
-    caller's transaction, which holds the order row."""
-    dispute_id, amount = str(dispute["id"]), int(dispute["amount"])
-    row = Dispute.objects.create(
-        organizer_id=order.organizer_id,
-        order=order,
-        stripe_dispute_id=dispute_id,
-        charge_id=_id(dispute.get("charge")),
-        amount=amount,
-        fee=_dispute_fee(dispute),
-        currency=str(dispute.get("currency") or order.currency).upper(),
-        reason=str(dispute.get("reason") or "")[:64],
-        status=str(dispute.get("status") or "")[:64],
-        stripe_created=_when(dispute.get("created")),
-    )
-    audit.record(
-        actor=None,
-        action="payments.dispute.created",
-        organizer=order.event.organizer,
-        obj=order,
-        data={"dispute": dispute_id, "amount": amount, "reason": row.reason},
-    )
-    ledger_record_dispute(
-        organizer=order.event.organizer,
-        order_id=order.pk,
-        amount=amount,
-        fee=row.fee,
-        currency=row.currency,
-        occurred_at=row.stripe_created,
-        key=f"stripe:{dispute_id}:dispute",
-        stripe_ref=dispute_id,
-    )
-    return row
-
-
-# --- charge.dispute.closed ---------------------------------------------------------------------
-
-DISPUTE_OUTCOMES = {"won": ledger_record_dispute_won, "lost": ledger_record_dispute_lost}
-
-
-def dispute_closed(*, dispute: Mapping[str, Any], event_created: datetime) -> str:
-    """``charge.dispute.closed``: the dispute was ``won`` (the held amount comes back to the
-    Stripe balance) or ``lost`` (the organizer bears it). The Dispute's status, an audit entry
-    (``payments.dispute.won|lost``; the order page's flag shows the outcome) and the ledger's
-    ``stripe:<du_…>:won|lost`` entry — one transaction, once. Order-independent: a "closed"
-    that arrives before its "created" opens the dispute first (row and ledger), so the result
-    is the same; the late "created" then changes nothing. Other closings (an inquiry's
-    ``warning_closed``) only update the status of a dispute we hold."""
-    dispute_id, status = str(dispute.get("id") or ""), str(dispute.get("status") or "")[:64]
-    checkout = _checkout_for_intent(_id(dispute.get("payment_intent")))
-    amount = dispute.get("amount")
-    if checkout is None or not dispute_id or not isinstance(amount, int) or amount < 1:
-        return "unknown"
-    record = DISPUTE_OUTCOMES.get(status)
-    _ensure_payment(checkout, _id(dispute.get("charge")))
-    with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():
-        order = Order.objects.select_for_update().select_related("event__organizer")
-        locked = order.get(pk=checkout.order_id)
-        row = Dispute.objects.filter(stripe_dispute_id=dispute_id).first()
-        if row is None and record is None:
-            return "ignored"
-        if row is None:
-            row = _dispute_open(locked, dispute)
-        elif row.status in DISPUTE_OUTCOMES and row.status != status:
-            return "unchanged"  # an outcome is final: never both won and lost
-        if row.status != status:
-            row.status = status
-            row.save(update_fields=["status", "updated_at"])
-        if record is None:
-            return "dispute_closed"
-        recorded = record(
-            organizer=locked.event.organizer,
-            order_id=locked.pk,
-            amount=row.amount,
-            currency=row.currency,
-            occurred_at=event_created,
-            key=f"stripe:{dispute_id}:{status}",
-            stripe_ref=dispute_id,
-        )
-        if not recorded.created:
-            return "unchanged"
-        audit.record(
-            actor=None,
-            action=f"payments.dispute.{status}",
-            organizer=locked.event.organizer,
-            obj=locked,
-            data={"dispute": dispute_id, "amount": row.amount},
-        )
-    return f"dispute_{status}"
-
-
 # --- payout.created / .paid / .failed (Connect events of an organizer's account) ---------------
 
 
@@ -432,7 +302,7 @@ def payout_event(*, payout: Mapping[str, Any], account: str, event_type: str) ->
     amount, currency = payout.get("amount"), str(payout.get("currency") or "")
     if organizer_id is None or not payout_id or not isinstance(amount, int) or amount < 1:
         return "unknown"
-    created, arrival = _when(payout.get("created")), _when(payout.get("arrival_date"))
+    created, arrival = stripe_time(payout.get("created")), stripe_time(payout.get("arrival_date"))
     suffix = event_type.removeprefix("payout.")
     stages = {"paid": ledger_record_payout_paid, "failed": ledger_record_payout_failed}
     with tenancy.for_organizer(organizer_id), transaction.atomic():

@@ -24,7 +24,7 @@ from django.db.models import F
 
 from blackcanyon.core import clock, tenancy
 from blackcanyon.core.errors import DomainError
-from blackcanyon.payments import money_events
+from blackcanyon.payments import disputes, money_events
 from blackcanyon.payments.models import StripeEvent
 from blackcanyon.payments.stripe import settle
 from blackcanyon.payments.stripe.connect import stripe_account_sync
@@ -180,9 +180,9 @@ def _dispatch(stored: StripeEvent) -> str:
     if stored.type == "charge.refunded":
         return money_events.charge_refunded(charge=obj)
     if stored.type == "charge.dispute.created":
-        return money_events.dispute_created(dispute=obj)
+        return disputes.dispute_created(dispute=obj)
     if stored.type == "charge.dispute.closed":
-        return money_events.dispute_closed(dispute=obj, event_created=stored.stripe_created)
+        return disputes.dispute_closed(dispute=obj, event_created=stored.stripe_created)
     if stored.type in PAYOUT_EVENTS:
         return money_events.payout_event(payout=obj, account=stored.account, event_type=stored.type)
     return "ignored"
