@@ -1,5 +1,7 @@
-"""Ledger invariants as properties (hypothesis): after any sequence of payments, partial and
-full refunds, disputes and payouts — their webhooks arriving in any order, some twice — every
+"""Ledger invariants as properties (hypothesis): after any sequence of payments (destination
+charges: the transfer to the organizer's Stripe account and the platform fee taken back), partial
+and full refunds (the transfer reversed, the platform fee refunded), disputes and payouts (from
+the organizer's Stripe balance) — their webhooks arriving in any order, some twice — every
 entry balances, balances equal the sum of postings and an independent model, nothing is
 unaccounted for, and replaying an operation with the same key changes nothing.
 
@@ -20,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blackcanyon.core import tenancy
-from blackcanyon.ledger import disputes, services
-from blackcanyon.ledger.models import JournalEntry, Posting
+from blackcanyon.ledger import connect, disputes, services
+from blackcanyon.ledger.models import EntryKind, JournalEntry, Posting
 from blackcanyon.ledger.selectors import account_balances, organizer_balances
 from tests.factories import OrganizerFactory
 from tests.ledger.helpers import at
@@ -64,6 +66,7 @@ class Model:
     fees: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
     stripe_fees: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
     cash: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    connected: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
     disputes: dict[tuple[int, str, int], set[str]] = field(default_factory=lambda: defaultdict(set))
     payouts: dict[tuple[int, str, int], set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -77,21 +80,34 @@ def payout_amount(number: int) -> int:
     return 1000 + 37 * number
 
 
+def _move(kind: EntryKind, org: Any, ref: str, value: int, n: int, common: dict[str, Any]) -> None:
+    if value:
+        connect.ledger_record_connect_move(
+            kind, organizer=org, order_id=n, stripe_ref=ref, amount=value, **common
+        )
+
+
 def run(op: tuple[Any, ...], n: int, orgs: list[Any]) -> services.Recorded:
     kind, (o, cur) = op[0], op[1]
     org, common = orgs[o], {"currency": cur, "occurred_at": at(n)}
     if kind == "pay":
         _, _, gross, fee, stripe_fee, bearer = op
-        return services.ledger_record_payment(
+        recorded = services.ledger_record_payment(
             organizer=org, order_id=n, gross=gross, platform_fee=fee, stripe_fee=stripe_fee,
             key=f"pay:{n}", stripe_ref=f"ch_{n}", stripe_fee_bearer=bearer, **common,
         )  # fmt: skip
+        _move(EntryKind.TRANSFER, org, f"tr_{n}", gross, n, common)
+        _move(EntryKind.APPLICATION_FEE, org, f"fee_{n}", fee, n, common)
+        return recorded
     if kind == "refund":
         _, _, value, back = op
-        return services.ledger_record_refund(
+        recorded = services.ledger_record_refund(
             organizer=org, order_id=n, amount=value, platform_fee_refund=back,
             key=f"refund:{n}", stripe_ref=f"re_{n}", **common,
         )  # fmt: skip
+        _move(EntryKind.TRANSFER_REVERSAL, org, f"trr_{n}", value, n, common)
+        _move(EntryKind.FEE_REFUND, org, f"fr_{n}", back, n, common)
+        return recorded
     if kind == "dispute":
         _, _, number, stage = op
         value, fee, bearer = dispute_terms(number)
@@ -127,12 +143,16 @@ def learn(model: Model, op: tuple[Any, ...]) -> None:
         model.owed[o, cur] += gross - fee - org_fee
         model.fees[o, cur] += fee
         model.stripe_fees[o, cur] += org_fee
-        model.cash[cur] += gross - stripe_fee
+        # the charge less Stripe's fee, less the transfer of the gross, plus the fee taken back
+        model.cash[cur] += fee - stripe_fee
+        model.connected[o, cur] += gross - fee
     elif kind == "refund":
         _, _, value, back = op
         model.owed[o, cur] -= value - back
         model.fees[o, cur] -= back
-        model.cash[cur] -= value
+        # the refund, the transfer reversed, the platform fee refunded
+        model.cash[cur] -= back
+        model.connected[o, cur] -= value - back
     elif kind == "dispute":
         _, _, number, stage = op
         # A dispute closes once: a second, different outcome is not a real Stripe sequence.
@@ -189,10 +209,15 @@ def expected_cash(model: Model, cur: str) -> int:
         if dcur == cur:
             value, fee, _ = dispute_terms(number)
             cash -= (value + fee) * ("open" in stages) - value * ("won" in stages)
-    for (_o, pcur, number), stages in model.payouts.items():
-        if pcur == cur:
-            cash += payout_amount(number) * (("failed" in stages) - ("sent" in stages))
-    return cash
+    return cash  # payouts leave the organizers' connected balances, not the platform's
+
+
+def expected_connected(model: Model, o: int, cur: str) -> int:
+    connected = model.connected[o, cur]
+    for (po, pcur, number), stages in model.payouts.items():
+        if (po, pcur) == (o, cur):
+            connected += payout_amount(number) * (("failed" in stages) - ("sent" in stages))
+    return connected
 
 
 def entry_totals(org_id: int) -> set[int]:
@@ -218,6 +243,10 @@ def check(model: Model, orgs: list[Any]) -> None:
             assert got["owed"] == -sums.get((f"organizer:{org.pk}:payable", cur), 0)
             assert got["in_transit"] == sums.get((f"organizer:{org.pk}:payouts_in_transit", cur), 0)
             assert got["in_dispute"] == sums.get((f"organizer:{org.pk}:disputes", cur), 0)
+            # The organizer's Stripe balance: transfers in, reversals and payouts out
+            connected = sums.get((f"organizer:{org.pk}:connected_balance", cur), 0)
+            assert connected == expected_connected(model, o, cur)
+            assert getattr(balance, "stripe_balance", 0) == connected
             if balance is not None:
                 assert balance.available == got["owed"] - got["in_transit"] - got["in_dispute"]
             cash[cur] += sums.get(("platform:cash", cur), 0)

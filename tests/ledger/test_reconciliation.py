@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from blackcanyon.core import tenancy
-from blackcanyon.ledger import disputes, services
+from blackcanyon.ledger import connect, disputes, services
+from blackcanyon.ledger.models import EntryKind
 from blackcanyon.ledger.reconciliation import (
     BadBalanceTransaction,
     Figures,
@@ -93,30 +94,42 @@ def test_the_report_compares_every_recorded_movement_with_stripe() -> None:
         organizer=org_b, order_id=2, amount=2000, fee=1500, currency="USD", occurred_at=at(2),
         key="k4", stripe_ref="du_b",
     )  # fmt: skip
+    # org_a's charge was a destination charge: the transfer and the platform fee taken back
+    for kind, ref, amount in (
+        (EntryKind.TRANSFER, "tr_a", 5000),
+        (EntryKind.APPLICATION_FEE, "fee_a", 250),
+    ):
+        connect.ledger_record_connect_move(
+            kind, organizer=org_a, order_id=1, stripe_ref=ref, amount=amount, currency="USD",
+            occurred_at=at(),
+        )  # fmt: skip
+    # and a payout from org_a's connected account (not the platform's balance)
     services.ledger_record_payout(
         organizer=org_a, payout_id="po_a", amount=3000, currency="USD", occurred_at=at(3), key="k5"
     )
     stripe = [
         txn("txn_1", "ch_a", 5000, 175),
+        txn("txn_1t", "tr_a", -5000, type_="transfer"),
+        txn("txn_1f", "fee_a", 250, type_="application_fee"),
         txn("txn_2", "ch_b", 2000, 88),
         txn("txn_3", "re_a", -1000, type_="refund"),
         txn("txn_4", "du_b", -2000, 1500, type_="adjustment"),
-        txn("txn_5", "po_a", -3000, type_="payout"),
         txn("txn_6", "ch_zzz", 999, 30),  # a charge the ledger never heard of
     ]
     # When the platform reconciles (the worker, across organizers)
     with as_worker_role():
         report = reconciliation_report(balance_transactions=stripe)
     # Then everything matches except the unknown charge
-    assert report.matched == 5
+    assert report.matched == 6
     assert [(d.kind, d.stripe_ref) for d in report.differences] == [("missing_in_ledger", "ch_zzz")]
 
     # And one organizer's view flags the other organizer's movements as missing in its ledger
     with tenancy.scoped(organizer_id=org_a.pk):
         only_a = reconciliation_report(balance_transactions=stripe[:1], organizer_id=org_a.pk)
     assert [(d.kind, d.stripe_ref) for d in only_a.differences] == [
-        ("missing_at_stripe", "po_a"),
+        ("missing_at_stripe", "fee_a"),
         ("missing_at_stripe", "re_a"),
+        ("missing_at_stripe", "tr_a"),
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 from blackcanyon.core import tenancy
 from blackcanyon.core.errors import DomainError
 from blackcanyon.core.models import AuditLog
-from blackcanyon.ledger import disputes, errors, journal, services
+from blackcanyon.ledger import connect, disputes, errors, journal, services
 from blackcanyon.ledger.models import EntryKind, JournalEntry
 from tests.factories import OrganizerFactory, UserFactory
 from tests.ledger.helpers import at, entry_count, postings_of, sums_by_account
@@ -23,6 +23,60 @@ def pay(organizer, *, key="stripe:ch_1:payment", gross=5000, fee=250, stripe_fee
         organizer=organizer, order_id=7, gross=gross, platform_fee=fee, stripe_fee=stripe_fee,
         currency="USD", occurred_at=at(), key=key, **kw,
     )  # fmt: skip
+
+
+def pay_destination(organizer, *, ref="1", gross=5000, fee=250):
+    """A destination charge: the payment, the transfer of the whole amount to the organizer's
+    connected account and the platform fee taken back, as Stripe moves them."""
+    pay(organizer, key=f"stripe:ch_{ref}:payment", gross=gross, fee=fee)
+    connect.ledger_record_connect_move(
+        EntryKind.TRANSFER, organizer=organizer, order_id=7, stripe_ref=f"tr_{ref}",
+        amount=gross, currency="USD", occurred_at=at(),
+    )  # fmt: skip
+    connect.ledger_record_connect_move(
+        EntryKind.APPLICATION_FEE, organizer=organizer, order_id=7, stripe_ref=f"fee_{ref}",
+        amount=fee, currency="USD", occurred_at=at(),
+    )  # fmt: skip
+
+
+def test_a_destination_charge_moves_the_organizers_share_to_their_stripe_balance() -> None:
+    org = OrganizerFactory()
+    pay_destination(org)
+    assert sums_by_account(org.pk) == {
+        # +5000 charge - 175 Stripe fee - 5000 transfer + 250 platform fee taken back
+        "platform:cash": 75,
+        f"organizer:{org.pk}:payable": -4750,
+        f"organizer:{org.pk}:connected_balance": 4750,
+        "platform:fees": -250,
+        "platform:stripe_fees": 175,
+    }
+    # a refund of $10 reversing the transfer and giving back $0.50 of platform fee
+    services.ledger_record_refund(
+        organizer=org, order_id=7, amount=1000, currency="USD", occurred_at=at(1),
+        key="stripe:re_1:refund", platform_fee_refund=50, stripe_ref="re_1",
+    )  # fmt: skip
+    for kind, ref, amount in (
+        (EntryKind.TRANSFER_REVERSAL, "trr_1", 1000),
+        (EntryKind.FEE_REFUND, "fr_1", 50),
+    ):
+        connect.ledger_record_connect_move(
+            kind, organizer=org, order_id=7, stripe_ref=ref, amount=amount, currency="USD",
+            occurred_at=at(1),
+        )  # fmt: skip
+    assert sums_by_account(org.pk) == {
+        "platform:cash": 75 - 50,
+        f"organizer:{org.pk}:payable": -3800,
+        f"organizer:{org.pk}:connected_balance": 3800,
+        "platform:fees": -200,
+        "platform:stripe_fees": 175,
+    }
+    # each move is booked once, keyed by its Stripe object
+    again = connect.ledger_record_connect_move(
+        EntryKind.TRANSFER, organizer=org, order_id=7, stripe_ref="tr_1", amount=5000,
+        currency="USD", occurred_at=at(2),
+    )  # fmt: skip
+    assert not again.created
+    assert again.entry.idempotency_key == "stripe:tr_1:transfer"
 
 
 def test_a_payment_books_cash_fees_and_what_the_organizer_is_owed() -> None:
@@ -145,9 +199,13 @@ def _payout(kind: str, org, *, ref="po_1", amount=4750, minute=0):
 
 def test_a_payout_moves_from_available_to_in_transit_to_paid() -> None:
     org = OrganizerFactory()
-    pay(org)
+    pay_destination(org)
     _payout("sent", org)
-    assert sums_by_account(org.pk)[f"organizer:{org.pk}:payouts_in_transit"] == 4750
+    sums = sums_by_account(org.pk)
+    assert sums[f"organizer:{org.pk}:payouts_in_transit"] == 4750
+    # it left the organizer's Stripe balance; the platform's is untouched
+    assert f"organizer:{org.pk}:connected_balance" not in sums
+    assert sums["platform:cash"] == 75
     _payout("paid", org, minute=1)
     assert sums_by_account(org.pk) == {
         "platform:cash": 75,
@@ -169,13 +227,14 @@ def test_a_payout_moves_from_available_to_in_transit_to_paid() -> None:
 )
 def test_a_failed_payout_is_owed_again_whatever_order_its_events_arrive_in(arrival) -> None:
     org = OrganizerFactory()
-    pay(org)
+    pay_destination(org)
     for minute, kind in enumerate(arrival):
         _payout(kind, org, minute=minute)
     # Then, once all are in, the organizer is owed the whole amount again, nothing in transit
     assert sums_by_account(org.pk) == {
-        "platform:cash": 4825,
+        "platform:cash": 75,
         f"organizer:{org.pk}:payable": -4750,
+        f"organizer:{org.pk}:connected_balance": 4750,
         "platform:fees": -250,
         "platform:stripe_fees": 175,
     }

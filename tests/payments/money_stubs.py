@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import pytest
 import responses
@@ -48,6 +48,9 @@ class MoneyStub:
     keys: dict[str, str] = field(default_factory=dict)
     fee_available: bool = True
     fail_refunds_with: tuple[int, dict[str, Any]] | None = None
+    #: Transfer reversals and application fee refunds by PaymentIntent.
+    reversals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    fee_refunds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def refund_calls(self) -> list[Any]:
         return self.stub.calls("POST", "/refunds")
@@ -72,15 +75,86 @@ class MoneyStub:
             "payment_intent": intent_id,
             "refunded": refunded >= intent["amount"],
             "status": "succeeded",
+            "transfer": "tr_" + intent_id[3:] if intent.get("transfer_data") else None,
+            "application_fee": (
+                "fee_" + intent_id[3:] if intent.get("application_fee_amount") else None
+            ),
         }
 
-    def dashboard_refund(self, intent_id: str, amount: int) -> dict[str, Any]:
-        """The organizer refunds in Stripe's dashboard (no metadata of ours)."""
-        return self._refund(intent_id, amount, metadata={}, reason="requested_by_customer")
+    def dashboard_refund(
+        self, intent_id: str, amount: int, *, reverse_transfer: bool = False
+    ) -> dict[str, Any]:
+        """The organizer refunds in Stripe's dashboard (no metadata of ours); the dashboard
+        reverses the transfer (and refunds the platform fee) only when asked to."""
+        return self._refund(
+            intent_id, amount, metadata={}, reason="requested_by_customer",
+            reverse_transfer=reverse_transfer, refund_fee=reverse_transfer,
+        )  # fmt: skip
+
+    def transfer_object(self, intent_id: str) -> dict[str, Any] | None:
+        """The destination charge's transfer to the connected account, with its reversals."""
+        intent = self.stub.intents[intent_id]
+        if not intent.get("transfer_data"):
+            return None
+        return {
+            "id": "tr_" + intent_id[3:],
+            "object": "transfer",
+            "amount": intent["amount"],
+            "amount_reversed": sum(r["amount"] for r in self.reversals.get(intent_id, [])),
+            "created": int(clock.now().timestamp()),
+            "currency": intent["currency"],
+            "destination": intent["transfer_data"]["destination"],
+            "reversals": _list(self.reversals.get(intent_id, []), "/v1/transfers/reversals"),
+            "source_transaction": self.charge_of(intent_id),
+        }
+
+    def application_fee_object(self, intent_id: str) -> dict[str, Any] | None:
+        """The platform fee Stripe took back from the connected account, with its refunds."""
+        intent = self.stub.intents[intent_id]
+        if not intent.get("application_fee_amount"):
+            return None
+        return {
+            "id": "fee_" + intent_id[3:],
+            "object": "application_fee",
+            "amount": intent["application_fee_amount"],
+            "amount_refunded": sum(r["amount"] for r in self.fee_refunds.get(intent_id, [])),
+            "charge": self.charge_of(intent_id),
+            "created": int(clock.now().timestamp()),
+            "currency": intent["currency"],
+            "refunds": _list(self.fee_refunds.get(intent_id, []), "/v1/application_fees/refunds"),
+        }
 
     def _refund(
-        self, intent_id: str, amount: int, *, metadata: dict[str, str], reason: str | None
-    ) -> dict[str, Any]:
+        self, intent_id: str, amount: int, *, metadata: dict[str, str], reason: str | None,
+        reverse_transfer: bool = False, refund_fee: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        intent = self.stub.intents[intent_id]
+        reversal = None
+        if reverse_transfer and intent.get("transfer_data"):
+            reversal = {
+                "id": f"trr_1Q{secrets.token_hex(10)}",
+                "object": "transfer_reversal",
+                "amount": amount,  # the transfer was the whole charge
+                "created": int(clock.now().timestamp()),
+                "currency": intent["currency"],
+                "transfer": "tr_" + intent_id[3:],
+            }
+            self.reversals.setdefault(intent_id, []).append(reversal)
+        if refund_fee and intent.get("application_fee_amount"):
+            fee = intent["application_fee_amount"]
+            given = sum(r["amount"] for r in self.fee_refunds.get(intent_id, []))
+            share = (fee * amount * 2 + intent["amount"]) // (intent["amount"] * 2)
+            if min(share, fee - given) > 0:
+                self.fee_refunds.setdefault(intent_id, []).append(
+                    {
+                        "id": f"fr_1Q{secrets.token_hex(10)}",
+                        "object": "fee_refund",
+                        "amount": min(share, fee - given),
+                        "created": int(clock.now().timestamp()),
+                        "currency": intent["currency"],
+                        "fee": "fee_" + intent_id[3:],
+                    }
+                )
         refund = {
             "id": f"re_3Q{secrets.token_hex(10)}",
             "object": "refund",
@@ -93,9 +167,51 @@ class MoneyStub:
             "payment_intent": intent_id,
             "reason": reason,
             "status": "succeeded",
+            "transfer_reversal": reversal["id"] if reversal else None,
         }
         self.refunds[refund["id"]] = refund
         return refund
+
+
+def platform_balance_transactions(m: MoneyStub, intent_id: str) -> list[dict[str, Any]]:
+    """What Stripe lists in the platform's balance for a destination charge and its refunds:
+    the charge (with Stripe's fee), the transfer of the whole amount to the connected account,
+    the application fee taken back; per refund the refund, and when it reversed the transfer
+    the ``transfer_refund`` and the ``application_fee_refund``."""
+    intent = m.stub.intents[intent_id]
+    currency = intent["currency"]
+    fee = STRIPE_FEE if m.fee_available else 0
+
+    def txn(type_: str, source: str, amount: int, fee: int = 0) -> dict[str, Any]:
+        return {
+            "id": f"txn_{secrets.token_hex(8)}",
+            "object": "balance_transaction",
+            "amount": amount,
+            "currency": currency,
+            "fee": fee,
+            "net": amount - fee,
+            "source": source,
+            "type": type_,
+        }
+
+    txns = [txn("charge", m.charge_of(intent_id), intent["amount"], fee)]
+    transfer, app_fee = m.transfer_object(intent_id), m.application_fee_object(intent_id)
+    if transfer:
+        txns.append(txn("transfer", transfer["id"], -transfer["amount"]))
+    if app_fee:
+        txns.append(txn("application_fee", app_fee["id"], app_fee["amount"]))
+    for refund in m.refunds.values():
+        if refund["payment_intent"] == intent_id:
+            txns.append(txn("refund", refund["id"], -refund["amount"]))
+    for reversal in m.reversals.get(intent_id, []):
+        txns.append(txn("transfer_refund", reversal["id"], reversal["amount"]))
+    for fee_refund in m.fee_refunds.get(intent_id, []):
+        txns.append(txn("application_fee_refund", fee_refund["id"], -fee_refund["amount"]))
+    return txns
+
+
+def _list(data: list[dict[str, Any]], url: str) -> dict[str, Any]:
+    return {"object": "list", "data": list(data), "has_more": False, "url": url}
 
 
 def _form(request: Any) -> dict[str, str]:
@@ -131,6 +247,9 @@ def money(stripe_checkout: CheckoutStub) -> Iterator[MoneyStub]:
                 if m.fee_available
                 else None
             )
+            if "latest_charge.transfer" in unquote(request.url):
+                charge["transfer"] = m.transfer_object(intent_id)
+                charge["application_fee"] = m.application_fee_object(intent_id)
             intent["latest_charge"] = charge
         return _json(200, intent)
 
@@ -145,7 +264,11 @@ def money(stripe_checkout: CheckoutStub) -> Iterator[MoneyStub]:
         }
         intent_id = params["payment_intent"]
         amount = int(params.get("amount") or stripe_checkout.intents[intent_id]["amount"])
-        refund = m._refund(intent_id, amount, metadata=metadata, reason=params.get("reason"))
+        refund = m._refund(
+            intent_id, amount, metadata=metadata, reason=params.get("reason"),
+            reverse_transfer=params.get("reverse_transfer") == "true",
+            refund_fee=params.get("refund_application_fee") == "true",
+        )  # fmt: skip
         m.keys[key] = refund["id"]
         return _json(200, refund)
 

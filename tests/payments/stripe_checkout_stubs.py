@@ -78,6 +78,9 @@ def session_object(
         "status": "open",
         "success_url": params.get("success_url"),
         "url": CHECKOUT_URL + session_id,
+        # What the PaymentIntent will carry (not part of Stripe's session object).
+        "_application_fee": int(params.get("payment_intent_data[application_fee_amount]") or 0),
+        "_destination": params.get("payment_intent_data[transfer_data][destination]"),
     }
 
 
@@ -87,12 +90,15 @@ def intent_object(intent_id: str, session: dict[str, Any], *, status: str) -> di
         "object": "payment_intent",
         "amount": session["amount_total"],
         "amount_received": session["amount_total"] if status == "succeeded" else 0,
-        "application_fee_amount": None,
+        "application_fee_amount": session.get("_application_fee") or None,
         "currency": session["currency"],
         "last_payment_error": None,
         "latest_charge": "ch_" + intent_id[3:] if status == "succeeded" else None,
         "metadata": session["metadata"],
         "status": status,
+        "transfer_data": (
+            {"destination": session["_destination"]} if session.get("_destination") else None
+        ),
     }
 
 

@@ -24,6 +24,7 @@ from tests.payments.money_stubs import (
     fee_shop,
     money,
     paid_stripe_order,
+    platform_balance_transactions,
     process,
 )
 from tests.payments.stripe_checkout_stubs import (
@@ -59,7 +60,7 @@ def balances(organizer_id: int) -> dict[tuple[str, str], int]:
         return account_balances(organizer_id=organizer_id)
 
 
-def test_a_paid_checkout_books_gross_platform_fee_and_stripe_fee_keyed_by_the_charge(
+def test_a_paid_checkout_books_the_payment_the_transfer_and_the_platform_fee_as_stripe_does(
     client: Client, money: MoneyStub
 ) -> None:
     order, intent = paid_stripe_order(client, money, fee_shop())
@@ -67,38 +68,35 @@ def test_a_paid_checkout_books_gross_platform_fee_and_stripe_fee_keyed_by_the_ch
     charge = money.charge_of(intent)
     assert entry.idempotency_key == f"stripe:{charge}:payment"
     assert (entry.stripe_ref, entry.order_id, entry.amount) == (charge, order.pk, 5000)
+    # the destination charge's transfer (the whole amount) and the platform fee taken back
+    assert ledger_keys(order.organizer_id)[1:] == [
+        f"stripe:tr_{intent[3:]}:transfer",
+        f"stripe:fee_{intent[3:]}:application_fee",
+    ]
     org = order.organizer_id
     assert balances(org) == {
-        ("platform:cash", "USD"): 5000 - STRIPE_FEE,
+        # Stripe's platform balance: +5000 charge - 175 fee - 5000 transfer + 250 fee back
+        ("platform:cash", "USD"): 250 - STRIPE_FEE,
         ("platform:fees", "USD"): -250,
         ("platform:stripe_fees", "USD"): STRIPE_FEE,
         (f"organizer:{org}:payable", "USD"): -4750,
+        # and the organizer's own Stripe balance holds what they are owed
+        (f"organizer:{org}:connected_balance", "USD"): 4750,
     }
-    # Stripe's balance transaction for the charge matches the ledger
+    # Stripe's balance transactions (charge, transfer, application fee) match the ledger
     with tenancy.for_organizer(org):
         report = reconciliation_report(
-            organizer_id=org,
-            balance_transactions=[
-                {
-                    "id": "txn_1",
-                    "amount": 5000,
-                    "fee": STRIPE_FEE,
-                    "net": 5000 - STRIPE_FEE,
-                    "currency": "usd",
-                    "type": "charge",
-                    "source": charge,
-                },
-            ],
+            organizer_id=org, balance_transactions=platform_balance_transactions(money, intent)
         )
-    assert report.ok
-    assert report.matched == 1
+    assert report.differences == []
+    assert report.matched == 3
 
 
 def test_payment_partial_refund_and_payout_leave_the_expected_available_balance(
     client: Client, money: MoneyStub
 ) -> None:
     # Given $50.00 paid (platform fee $2.50: the organizer is owed $47.50)
-    order, _ = paid_stripe_order(client, money, fee_shop())
+    order, intent = paid_stripe_order(client, money, fee_shop())
     # When $10.00 is refunded (the platform gives back its fee in proportion: $0.50)
     refund = refund_create(actor=None, order=order, amount=1000)
     assert refund.platform_fee_refund == 50
@@ -112,8 +110,18 @@ def test_payment_partial_refund_and_payout_leave_the_expected_available_balance(
     assert balance.available == 800
     assert balance.paid_out == 3000
     assert balance.in_transit == 0
-    # and the platform's cash is what Stripe holds: 5000 - 175 - 1000 - 3000
-    assert balances(order.organizer_id)[("platform:cash", "USD")] == 825
+    assert balance.stripe_balance == 800  # in their connected account, as Stripe says
+    # and the platform's cash is what Stripe holds: 5000 - 175 - 5000 + 250 (the charge),
+    # - 1000 + 1000 (refund, transfer reversed) - 50 (fee given back); the payout left the
+    # connected account, not the platform's balance
+    org = order.organizer_id
+    assert balances(org)[("platform:cash", "USD")] == 250 - STRIPE_FEE - 50
+    with tenancy.for_organizer(org):
+        report = reconciliation_report(
+            organizer_id=org, balance_transactions=platform_balance_transactions(money, intent)
+        )
+    assert report.differences == []
+    assert report.matched == 6
 
 
 def test_without_the_balance_transaction_the_payment_is_booked_without_stripes_fee(
@@ -122,7 +130,9 @@ def test_without_the_balance_transaction_the_payment_is_booked_without_stripes_f
     money.fee_available = False
     order, _ = paid_stripe_order(client, money, fee_shop())
     assert order.status == OrderStatus.PAID
-    assert balances(order.organizer_id)[("platform:cash", "USD")] == 5000
+    assert (
+        balances(order.organizer_id)[("platform:cash", "USD")] == 250
+    )  # no Stripe fee yet; transfer and fee booked
 
 
 def test_when_stripe_is_unreachable_the_order_is_paid_and_a_later_dispute_books_the_payment(
@@ -162,13 +172,16 @@ def test_a_late_payment_refunded_for_lack_of_seats_is_booked_in_and_out(
         # When the payment arrives, it is refunded automatically
         deliver(client, event_object("checkout.session.completed", paid))
         process()
-    # Then the ledger has the charge and its refund: nothing owed to the organizer
-    keys = ledger_keys(order.organizer_id)
-    charge = money.charge_of(paid["payment_intent"])
-    assert keys[0] == f"stripe:{charge}:payment"
-    assert len(keys) == 2
-    assert keys[1].endswith(":refund")
-    assert balance_of(order.organizer_id).owed == 0
+    # Then the ledger has the charge and its refund, the transfer and its reversal, the
+    # platform fee and its refund: nothing owed to the organizer, nothing in their balance
+    intent = paid["payment_intent"]
+    kinds = [key.rsplit(":", 1)[1] for key in ledger_keys(order.organizer_id)]
+    assert sorted(kinds) == sorted(
+        ["payment", "transfer", "application_fee", "refund", "transfer_reversal", "fee_refund"]
+    )
+    assert ledger_keys(order.organizer_id)[0] == f"stripe:{money.charge_of(intent)}:payment"
+    balance = balance_of(order.organizer_id)
+    assert (balance.owed, balance.stripe_balance) == (0, 0)
     assert balances(order.organizer_id)[("platform:cash", "USD")] == 0
 
 

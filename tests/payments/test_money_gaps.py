@@ -21,7 +21,14 @@ from tests.factories import MembershipFactory
 from tests.orders.domain.helpers import actions
 from tests.orders.organizer.helpers import page_text
 from tests.payments.helpers import as_worker_role
-from tests.payments.money_stubs import STRIPE_FEE, MoneyStub, fee_shop, money, paid_stripe_order
+from tests.payments.money_stubs import (
+    STRIPE_FEE,
+    MoneyStub,
+    fee_shop,
+    money,
+    paid_stripe_order,
+    platform_balance_transactions,
+)
 from tests.payments.money_stubs import process as run_tasks
 from tests.payments.stripe_checkout_stubs import ACCOUNT_ID, deliver, event_object, stripe_checkout
 from tests.payments.test_disputes import dispute_object
@@ -96,7 +103,8 @@ def test_a_won_dispute_returns_the_held_amount_once_and_the_order_page_says_so(
     balance = balance_of(order.organizer_id)
     assert (balance.in_dispute, balance.owed, balance.available) == (0, 4750, 4750)
     # and Stripe's $15.00 dispute fee stays with the platform (a won dispute does not return it)
-    assert balances(order.organizer_id)[("platform:cash", "USD")] == 5000 - STRIPE_FEE - 1500
+    # the platform's balance bore the dispute: 250 - 175 after the charge, - 1500 fee
+    assert balances(order.organizer_id)[("platform:cash", "USD")] == 250 - STRIPE_FEE - 1500
     assert the_dispute(order.organizer_id).status == "won"
     assert len(entries(order.organizer_id, EntryKind.DISPUTE_WON)) == 1
     assert outcomes("charge.dispute") == ["disputed", "dispute_won", "unchanged"]
@@ -191,7 +199,9 @@ def test_payout_created_books_in_transit_and_paid_completes_it_in_either_order(
         "payout_failed",
     ]
     assert len(entries(org, EntryKind.PAYOUT)) == 3
-    assert balances(org)[("platform:cash", "USD")] == 5000 - STRIPE_FEE - 4000
+    # payouts leave the organizer's connected balance, not the platform's
+    assert balances(org)[("platform:cash", "USD")] == 250 - STRIPE_FEE
+    assert balance_of(org).stripe_balance == 4750 - 4000
 
 
 # --- the reconciler completes the ledger ---------------------------------------------------------
@@ -217,7 +227,7 @@ def test_stripes_fee_missing_at_settlement_is_added_by_the_reconciler_once(
     money.fee_available = False
     order, intent = paid_stripe_order(client, money, fee_shop())
     org, charge = order.organizer_id, money.charge_of(intent)
-    assert balances(org)[("platform:cash", "USD")] == 5000
+    assert balances(org)[("platform:cash", "USD")] == 250  # charge, transfer, platform fee
     # When the reconciler runs while it is still missing: nothing booked, asked again later
     assert reconcile(timedelta(minutes=10)).outcomes == {"fee_pending": 1}
     asked = intent_retrievals(money)
@@ -228,24 +238,14 @@ def test_stripes_fee_missing_at_settlement_is_added_by_the_reconciler_once(
     assert reconcile(timedelta(hours=2)).outcomes == {"stripe_fee_booked": 1}
     (fee,) = entries(org, EntryKind.STRIPE_FEE)
     assert (fee.idempotency_key, fee.stripe_ref) == (f"stripe:txn_{intent[3:]}:stripe_fee", charge)
-    assert balances(org)[("platform:cash", "USD")] == 5000 - STRIPE_FEE
+    assert balances(org)[("platform:cash", "USD")] == 250 - STRIPE_FEE
     assert balances(org)[("platform:stripe_fees", "USD")] == STRIPE_FEE
     assert balance_of(org).owed == 4750  # the platform bears Stripe's fee
     # Then Stripe's balance transaction for the charge matches the ledger
     with tenancy.for_organizer(org):
         report = reconciliation_report(
             organizer_id=org,
-            balance_transactions=[
-                {
-                    "id": f"txn_{intent[3:]}",
-                    "amount": 5000,
-                    "fee": STRIPE_FEE,
-                    "net": 5000 - STRIPE_FEE,
-                    "currency": "usd",
-                    "type": "charge",
-                    "source": charge,
-                }
-            ],
+            balance_transactions=platform_balance_transactions(money, intent),
         )
     assert report.ok
     # and later runs leave it alone (the checkout is no longer selected)
@@ -270,8 +270,12 @@ def test_a_payment_settled_while_stripe_was_unreachable_is_booked_by_the_reconci
     (payment,) = entries(org, EntryKind.PAYMENT)
     assert payment.idempotency_key == f"stripe:{money.charge_of(intent)}:payment"
     assert (payment.order_id, payment.amount) == (order.pk, 5000)
-    assert balances(org)[("platform:cash", "USD")] == 5000 - STRIPE_FEE
-    assert balance_of(org).owed == 4750
+    # with the transfer and the platform fee Stripe reports on the charge
+    assert (
+        len(entries(org, EntryKind.TRANSFER)) == len(entries(org, EntryKind.APPLICATION_FEE)) == 1
+    )
+    assert balances(org)[("platform:cash", "USD")] == 250 - STRIPE_FEE
+    assert (balance_of(org).owed, balance_of(org).stripe_balance) == (4750, 4750)
     assert reconcile(timedelta(hours=5)).ledger_checked == 0
     assert entries(org, EntryKind.STRIPE_FEE) == []
 

@@ -32,6 +32,10 @@ class Balance:
     paid_out: int = 0
     platform_fees: int = 0
     stripe_fees: int = 0
+    #: What sits in the organizer's own Stripe (connected account) balance, from where Stripe
+    #: pays it out; differs from ``available`` when the platform bore a refund or a dispute
+    #: the organizer owes back.
+    stripe_balance: int = 0
 
     @property
     def available(self) -> int:
@@ -68,17 +72,22 @@ def organizer_balances(*, organizer_id: int) -> list[Balance]:
             f["in_transit"] += total
         elif kind == AccountKind.DISPUTES:
             f["in_dispute"] += total
+        elif kind == AccountKind.CONNECTED_BALANCE:
+            f["stripe_balance"] += total
     return [Balance(currency=c, **dict(f)) for c, f in sorted(figures.items())]
 
 
 def organizer_entries(*, organizer_id: int) -> QuerySet[JournalEntry]:
-    """The organizer's entries, newest first, each with ``available_change``: how much it moved
-    the organizer's available balance (positive: more to pay out)."""
+    """The organizer's entries, newest first, each with ``organizer_total``: minus how much it
+    moved the organizer's available balance (owed - in transit - held in disputes; where the
+    money sits at Stripe, the connected balance, is not part of it)."""
     return (
         JournalEntry.objects.filter(organizer_id=organizer_id)
         .annotate(
             organizer_total=Sum(
-                "postings__amount", filter=Q(postings__account__organizer_id=organizer_id)
+                "postings__amount",
+                filter=Q(postings__account__organizer_id=organizer_id)
+                & ~Q(postings__account__kind=AccountKind.CONNECTED_BALANCE),
             )
         )
         .order_by("-occurred_at", "-id")

@@ -191,7 +191,7 @@ def _payout(
         if kind == EntryKind.PAYOUT:
             legs = [
                 Leg(A.PAYOUTS_IN_TRANSIT, amount, Line.PAYOUT),
-                Leg(A.CASH, -amount, Line.PAYOUT),
+                Leg(A.CONNECTED_BALANCE, -amount, Line.PAYOUT),
             ]
         elif kind == EntryKind.PAYOUT_PAID:
             failed = _payout_stage_exists(organizer, payout_id, EntryKind.PAYOUT_FAILED)
@@ -204,7 +204,7 @@ def _payout(
         else:
             paid = _payout_stage_exists(organizer, payout_id, EntryKind.PAYOUT_PAID)
             undo = A.PAYABLE if paid else A.PAYOUTS_IN_TRANSIT
-            legs = [Leg(A.CASH, amount, Line.PAYOUT), Leg(undo, -amount, Line.PAYOUT)]
+            legs = [Leg(A.CONNECTED_BALANCE, amount, Line.PAYOUT), Leg(undo, -amount, Line.PAYOUT)]
         return post(movement, legs)
 
 
@@ -212,7 +212,8 @@ def ledger_record_payout(
     *, organizer: Any, payout_id: str, amount: int, currency: str, occurred_at: datetime,
     key: str,
 ) -> Recorded:  # fmt: skip
-    """A payout left the Stripe balance (``payout.created``): cash → payouts in transit."""
+    """A payout left the organizer's connected Stripe balance (``payout.created``): connected
+    balance → payouts in transit (the platform's own balance is not touched)."""
     return _payout(
         EntryKind.PAYOUT, organizer=organizer, payout_id=payout_id, amount=amount,
         currency=currency, occurred_at=occurred_at, key=key,
@@ -235,7 +236,7 @@ def ledger_record_payout_failed(
     *, organizer: Any, payout_id: str, amount: int, currency: str, occurred_at: datetime,
     key: str,
 ) -> Recorded:  # fmt: skip
-    """The payout failed (``payout.failed``): the money is back in the Stripe balance and owed
+    """The payout failed (``payout.failed``): the money is back in the connected balance and owed
     to the organizer again (undoing whichever stages were recorded, in any order of arrival)."""
     return _payout(
         EntryKind.PAYOUT_FAILED, organizer=organizer, payout_id=payout_id, amount=amount,

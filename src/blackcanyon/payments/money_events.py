@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +36,12 @@ from blackcanyon.payments.models import (
     StripeCheckout,
 )
 from blackcanyon.payments.refunds import refund_from_stripe, refund_record_succeeded
+from blackcanyon.payments.stripe.charges import (
+    ConnectMoves,
+    charge_facts,
+    connect_moves_record,
+    connect_sync,
+)
 from blackcanyon.payments.stripe.client import stripe_client, translate_error
 
 logger = logging.getLogger(__name__)
@@ -67,44 +72,15 @@ def checkout_for_intent(intent_id: str) -> StripeCheckout | None:
 # --- the payment's charge and Stripe fee (for stripe/settle.py) --------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeFacts:
-    charge_id: str
-    stripe_fee: int | None  # None: the balance transaction is not there yet
-    balance_transaction_id: str = ""
-
-
-def charge_facts(*, intent_id: str) -> ChargeFacts | None:
-    """The charge of a payment intent and Stripe's fee on it, asked outside any transaction
-    (``expand=["latest_charge.balance_transaction"]``). None when Stripe cannot be reached:
-    the caller settles the order anyway and the ledger entry is added later."""
-    if not intent_id:
-        return None
-    try:
-        intent = stripe_client().v1.payment_intents.retrieve(
-            intent_id, params={"expand": ["latest_charge.balance_transaction"]}
-        )
-    except stripe.StripeError as error:
-        translate_error(error, doing="reading a payment's charge")  # logs it
-        return None
-    charge = intent.to_dict().get("latest_charge")
-    if not stripe_id(charge):
-        return None
-    fee, txn = None, ""
-    if isinstance(charge, Mapping) and isinstance(charge.get("balance_transaction"), Mapping):
-        value = charge["balance_transaction"].get("fee")
-        fee = value if isinstance(value, int) else None
-        txn = stripe_id(charge["balance_transaction"])
-    return ChargeFacts(charge_id=stripe_id(charge), stripe_fee=fee, balance_transaction_id=txn)
-
-
 def ledger_payment_record(
     *, checkout: StripeCheckout, organizer: Any, charge_id: str, stripe_fee: int | None,
-    occurred_at: datetime,
+    occurred_at: datetime, moves: ConnectMoves | None = None,
 ) -> None:  # fmt: skip
-    """The ledger's entry for a checkout's payment (key ``stripe:<charge>:payment``), once.
-    In the caller's transaction and organizer context. Without Stripe's fee (not known yet)
-    it is recorded as 0; recording again later changes nothing (same key, same gross)."""
+    """The ledger's entry for a checkout's payment (key ``stripe:<charge>:payment``), once,
+    with the charge's Connect moves when known (``moves``: the transfer to the organizer, the
+    platform fee taken back, their reversals and refunds). In the caller's transaction and
+    organizer context. Without Stripe's fee (not known yet) it is recorded as 0; recording again
+    later changes nothing (same key, same gross)."""
     ledger_record_payment(
         organizer=organizer,
         order_id=checkout.order_id,
@@ -116,6 +92,11 @@ def ledger_payment_record(
         key=f"stripe:{charge_id}:payment",
         stripe_ref=charge_id,
     )
+    if moves is not None:
+        connect_moves_record(
+            moves=moves, organizer=organizer, order_id=checkout.order_id,
+            currency=checkout.currency,
+        )  # fmt: skip
 
 
 def ensure_ledger_payment(checkout: StripeCheckout, charge_id: str) -> None:
@@ -133,13 +114,15 @@ def ensure_ledger_payment(checkout: StripeCheckout, charge_id: str) -> None:
 
 def ledger_payment_complete(*, checkout_id: int, organizer_id: int, now: datetime) -> str:
     """The reconciler's sweep of a settled checkout whose ledger is incomplete: asks Stripe for
-    the payment's charge and balance transaction (outside any transaction), then books what is
-    missing, once — the payment of a ``paid`` checkout (Stripe was unreachable at settlement;
-    with Stripe's fee when known: ``payment_booked``), or Stripe's fee of a payment booked
+    the payment's charge (outside any transaction), then books what is missing, once — the
+    payment of a ``paid`` checkout (Stripe was unreachable at settlement: ``payment_booked``,
+    with Stripe's fee and the Connect moves when known), Stripe's fee of a payment booked
     without it (``ledger_record_stripe_fee`` keyed ``stripe:<txn_…>:stripe_fee``, the charge as
-    ``stripe_ref``: ``stripe_fee_booked``). ``fee_pending``: the balance transaction is still not
-    there; ``unreachable``: Stripe could not be asked (the next run tries again). The checkout's
-    ``checked_at`` is set, so the caller can space out its questions."""
+    ``stripe_ref``: ``stripe_fee_booked``), and Connect moves not booked yet — the transfer, the
+    platform fee, their reversals and refunds (``connect_booked``). ``fee_pending``: the balance
+    transaction is still not there; ``unreachable``: Stripe could not be asked (the next run
+    tries again). Several outcomes are joined with ``+``. The checkout's ``checked_at`` is set,
+    so the caller can space out its questions."""
     with tenancy.for_organizer(organizer_id):
         checkout = StripeCheckout.objects.get(pk=checkout_id)
         StripeCheckout.objects.filter(pk=checkout_id).update(checked_at=now)
@@ -147,6 +130,7 @@ def ledger_payment_complete(*, checkout_id: int, organizer_id: int, now: datetim
     if facts is None:
         return "unreachable"
     charge = facts.charge_id
+    outcomes: list[str] = []
     with tenancy.for_organizer(organizer_id), transaction.atomic():
         payment = JournalEntry.objects.filter(kind=EntryKind.PAYMENT, stripe_ref=charge).first()
         if payment is None:
@@ -156,21 +140,31 @@ def ledger_payment_complete(*, checkout_id: int, organizer_id: int, now: datetim
             ledger_payment_record(
                 checkout=checkout, organizer=order.event.organizer, charge_id=charge,
                 stripe_fee=facts.stripe_fee, occurred_at=checkout.settled_at or now,
+                moves=facts.moves,
             )  # fmt: skip
             return "payment_booked"
+        organizer = Organizer.objects.get(pk=organizer_id)
         if _stripe_fee_booked(payment):
-            return "unchanged"
-        if not facts.stripe_fee or not facts.balance_transaction_id:
-            return "fee_pending"
-        ledger_record_stripe_fee(
-            organizer=Organizer.objects.get(pk=organizer_id),
-            amount=facts.stripe_fee,
+            pass
+        elif not facts.stripe_fee or not facts.balance_transaction_id:
+            outcomes.append("fee_pending")
+        else:
+            ledger_record_stripe_fee(
+                organizer=organizer,
+                amount=facts.stripe_fee,
+                currency=checkout.currency,
+                occurred_at=payment.occurred_at,
+                key=f"stripe:{facts.balance_transaction_id}:stripe_fee",
+                stripe_ref=charge,
+            )
+            outcomes.append("stripe_fee_booked")
+        booked = connect_moves_record(
+            moves=facts.moves, organizer=organizer, order_id=checkout.order_id,
             currency=checkout.currency,
-            occurred_at=payment.occurred_at,
-            key=f"stripe:{facts.balance_transaction_id}:stripe_fee",
-            stripe_ref=charge,
-        )
-    return "stripe_fee_booked"
+        )  # fmt: skip
+        if booked:
+            outcomes.append("connect_booked")
+    return "+".join(outcomes) or "unchanged"
 
 
 def _stripe_fee_booked(payment: JournalEntry) -> bool:
@@ -255,6 +249,11 @@ def charge_refunded(*, charge: Mapping[str, Any]) -> str:
             continue
         outcomes.append(_one_refund(checkout, stripe_refund))
     recorded = [o for o in outcomes if o != "unchanged"]
+    if recorded:  # the reversals and platform-fee refunds that came with them
+        connect_sync(
+            intent_id=checkout.payment_intent_id, organizer_id=checkout.organizer_id,
+            order_id=checkout.order_id, currency=checkout.currency,
+        )  # fmt: skip
     return recorded[0] if len(set(recorded)) == 1 else ("refunds" if recorded else "unchanged")
 
 

@@ -9,8 +9,9 @@ Run every 5 minutes by ``jobs.reconcile_stripe_payments`` (config/schedule.py), 
    the same ``settle.checkout_session_apply`` as a webhook; a pending refund is sent again with
    its idempotency key. Each checkout is asked about at most every ``RECHECK_AFTER``.
 3. Settled checkouts of the last ``LEDGER_SWEEP_DAYS`` whose ledger is incomplete — a paid one
-   without its payment entry (Stripe unreachable at settlement, no refund or dispute since), or
-   a payment booked without Stripe's fee (balance transaction not ready then) — get what is
+   without its payment entry (Stripe unreachable at settlement, no refund or dispute since), a
+   payment booked without Stripe's fee (balance transaction not ready then), or without its
+   Connect transfer, or with fewer transfer reversals than Stripe refunds — get what is
    missing booked (``money_events.ledger_payment_complete``); each at most every
    ``LEDGER_RECHECK_AFTER``.
 """
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import stripe
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from blackcanyon.core import clock, tenancy
 from blackcanyon.ledger.models import EntryKind, JournalEntry, Line, Posting
@@ -131,7 +133,9 @@ def _check_one(checkout_id: int, organizer_id: int, now: datetime) -> str:
 
 def _ledger_incomplete(now: datetime) -> list[tuple[int, int]]:
     """(checkout id, organizer id) of settled checkouts whose ledger lacks the payment (paid
-    ones) or Stripe's fee on it, settled between ``LEDGER_SWEEP_DAYS`` and ``CHECK_AFTER`` ago
+    ones), Stripe's fee on it, its Connect transfer or a transfer reversal per Stripe refund (a
+    dashboard refund that did not reverse the transfer keeps its checkout asked about, at most
+    every ``LEDGER_RECHECK_AFTER``), settled between ``LEDGER_SWEEP_DAYS`` and ``CHECK_AFTER`` ago
     and not asked about in the last ``LEDGER_RECHECK_AFTER``. System context."""
     payments = JournalEntry.objects.filter(kind=EntryKind.PAYMENT)
     fee_less = (
@@ -148,6 +152,11 @@ def _ledger_incomplete(now: datetime) -> list[tuple[int, int]]:
         .values("order_id")
     )
     booked = payments.filter(order_id=OuterRef("order_id"))
+    of_order = JournalEntry.objects.filter(order_id=OuterRef("order_id")).order_by()
+    refunds_at_stripe = of_order.filter(kind=EntryKind.REFUND).exclude(stripe_ref="")
+    connect_missing = Q(booked=True, transferred=False) | Q(
+        refunds__gt=Coalesce(_count(of_order.filter(kind=EntryKind.TRANSFER_REVERSAL)), 0)
+    )
     return list(
         StripeCheckout.objects.filter(
             status__in=SETTLED_CHECKOUT_STATUSES,
@@ -156,11 +165,21 @@ def _ledger_incomplete(now: datetime) -> list[tuple[int, int]]:
         )
         .exclude(payment_intent_id="")
         .filter(Q(checked_at__isnull=True) | Q(checked_at__lt=now - LEDGER_RECHECK_AFTER))
-        .annotate(booked=Exists(booked))
-        .filter(Q(status=CheckoutStatus.PAID, booked=False) | Q(order_id__in=fee_less))
+        .annotate(
+            booked=Exists(booked),
+            transferred=Exists(of_order.filter(kind=EntryKind.TRANSFER)),
+            refunds=Coalesce(_count(refunds_at_stripe), 0),
+        )
+        .filter(
+            Q(status=CheckoutStatus.PAID, booked=False) | Q(order_id__in=fee_less) | connect_missing
+        )
         .order_by("settled_at")
         .values_list("pk", "organizer_id")[:BATCH]
     )
+
+
+def _count(entries: QuerySet[JournalEntry]) -> Subquery:
+    return Subquery(entries.values("order_id").annotate(n=Count("pk")).values("n")[:1])
 
 
 def _complete_ledger(report: ReconcileReport, now: datetime) -> None:

@@ -39,6 +39,7 @@ from blackcanyon.orders.services.lifecycle import order_refund_apply
 from blackcanyon.payments.errors import StripeRefused
 from blackcanyon.payments.models import Refund, RefundSource, RefundStatus, StripeCheckout
 from blackcanyon.payments.refunds_selectors import RefundPlan, refund_plan
+from blackcanyon.payments.stripe.charges import connect_sync
 from blackcanyon.payments.stripe.client import idempotency_key, stripe_client, translate_error
 
 logger = logging.getLogger(__name__)
@@ -200,13 +201,19 @@ def refund_send(*, refund: Refund, actor: Any = None, now: datetime | None = Non
             stripe_refund_id=str(data.get("id") or ""),
             message=f"Stripe: {data.get('failure_reason') or data.get('status')}",
         )
-    return refund_record_succeeded(
+    recorded = refund_record_succeeded(
         refund_id=refund.pk,
         organizer_id=refund.organizer_id,
         stripe_refund_id=str(data["id"]),
         actor=actor,
         now=now,
     )
+    # The organizer's share and the platform fee came back with it (ledger.connect).
+    connect_sync(
+        intent_id=refund.payment_intent_id, organizer_id=refund.organizer_id,
+        order_id=refund.order_id, currency=refund.currency,
+    )  # fmt: skip
+    return recorded
 
 
 def refund_record_succeeded(

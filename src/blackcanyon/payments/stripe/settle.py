@@ -39,6 +39,7 @@ from blackcanyon.payments.models import (
     CheckoutStatus,
     StripeCheckout,
 )
+from blackcanyon.payments.stripe import charges
 from blackcanyon.payments.stripe.client import idempotency_key, stripe_client, translate_error
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def checkout_session_apply(
         status, payment_status = session.get("status"), session.get("payment_status")
         if status == "complete" and payment_status in PAID_STATUSES:
             # Outside any transaction: the charge and Stripe's fee for the ledger.
-            facts = money_events.charge_facts(intent_id=_intent_id(session))
+            facts = charges.charge_facts(intent_id=_intent_id(session))
             return _settle_paid(checkout=checkout, session=session, now=now, facts=facts)
         failed = event_type == "checkout.session.async_payment_failed" or _intent_failed(session)
         if status == "complete" and failed:
@@ -152,7 +153,7 @@ def _settle_paid(
     checkout: StripeCheckout,
     session: Mapping[str, Any],
     now: datetime,
-    facts: money_events.ChargeFacts | None = None,
+    facts: charges.ChargeFacts | None = None,
 ) -> str:
     intent = _intent_id(session)
     amount = session.get("amount_total")
@@ -181,7 +182,7 @@ def _settle_paid(
             if facts is not None:  # else recorded by the first refund or dispute of the charge
                 money_events.ledger_payment_record(
                     checkout=locked, organizer=order.event.organizer, charge_id=facts.charge_id,
-                    stripe_fee=facts.stripe_fee, occurred_at=now,
+                    stripe_fee=facts.stripe_fee, occurred_at=now, moves=facts.moves,
                 )  # fmt: skip
             order_services.order_confirm_payment(
                 order=order,
@@ -261,7 +262,15 @@ def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str
         raise translate_error(error, doing="refunding a late payment") from error
     charge = refund.to_dict().get("charge")
     charge_id = str(charge.get("id") if isinstance(charge, dict) else charge or "")
-    return _record_refund(checkout=checkout, refund_id=str(refund.id), charge_id=charge_id, now=now)
+    outcome = _record_refund(
+        checkout=checkout, refund_id=str(refund.id), charge_id=charge_id, now=now
+    )
+    # The transfer to the organizer and its reversal, the platform fee and its refund.
+    charges.connect_sync(
+        intent_id=checkout.payment_intent_id, organizer_id=checkout.organizer_id,
+        order_id=checkout.order_id, currency=checkout.currency,
+    )  # fmt: skip
+    return outcome
 
 
 def _ledger_late_payment(
