@@ -269,9 +269,11 @@ def _succeed(
     actor: Any,
     stripe_refund_id: str | None,
     now: datetime,
+    fee_back: bool = True,
 ) -> None:
     """Mark ``refund`` succeeded and apply it (ledger, email, tickets, seats) in the caller's
-    transaction, which holds the order row."""
+    transaction, which holds the order row. ``fee_back``: the platform gives its fee back in
+    proportion (our refunds and late-payment refunds ask Stripe to)."""
     checkout = None
     if stripe_refund_id:
         checkout = StripeCheckout.objects.filter(
@@ -282,7 +284,9 @@ def _succeed(
             "platform_fee_refund", flat=True
         )
     )
-    refund.platform_fee_refund = _fee_back(checkout, refund.amount, full=refund.full, given=given)
+    refund.platform_fee_refund = (
+        _fee_back(checkout, refund.amount, full=refund.full, given=given) if fee_back else 0
+    )
     refund.status = RefundStatus.SUCCEEDED
     refund.stripe_refund_id = stripe_refund_id
     refund.settled_at = now
@@ -370,5 +374,8 @@ def refund_from_stripe(
             obj=locked,
             data={"refund_id": refund.pk, "stripe_refund": stripe_id, "amount": amount},
         )
-        _succeed(refund, locked, actor=None, stripe_refund_id=stripe_id, now=now)
+        # A dashboard refund gives the platform fee back only along with the organizer's share
+        # (the transfer reversed); otherwise the platform paid it and keeps its fee.
+        fee_back = bool(stripe_refund.get("transfer_reversal"))
+        _succeed(refund, locked, actor=None, stripe_refund_id=stripe_id, now=now, fee_back=fee_back)
     return refund
