@@ -14,8 +14,13 @@ from django.test import Client
 from blackcanyon.core import clock, tenancy
 from blackcanyon.ledger.models import EntryKind, JournalEntry
 from blackcanyon.ledger.reconciliation import ReconciliationReport, reconciliation_report
+from blackcanyon.ledger.selectors import account_balances
+from blackcanyon.payments.models import StripeEvent
 from blackcanyon.payments.reconcile import ReconcileReport, stripe_reconcile
 from blackcanyon.payments.refunds import refund_create
+from tests.factories import MembershipFactory
+from tests.ledger.balance_stubs import balance_txn as txn
+from tests.orders.organizer.helpers import page_text
 from tests.payments.helpers import as_worker_role
 from tests.payments.money_stubs import (
     STRIPE_FEE,
@@ -28,6 +33,7 @@ from tests.payments.money_stubs import (
 )
 from tests.payments.stripe_checkout_stubs import deliver, event_object, stripe_checkout
 from tests.payments.test_ledger_wiring import balance_of, balances
+from tests.payments.test_money_events import payout_object
 
 pytestmark = pytest.mark.django_db
 __all__ = ["money", "stripe_checkout"]
@@ -91,7 +97,13 @@ def test_a_dashboard_refund_that_keeps_the_transfer_leaves_the_organizer_owing_i
     assert "transfer_reversal" not in kinds(org)
     # Then the organizer is owed $20.00 less than their Stripe balance holds: they owe it back
     balance = balance_of(org)
-    assert (balance.owed, balance.stripe_balance) == (2750, 4750)
+    assert (balance.owed, balance.stripe_balance, balance.owed_back) == (2750, 4750, 2000)
+    # and their balance page says so
+    owner = MembershipFactory(organizer=order.event.organizer).user
+    client.force_login(owner)
+    text = page_text(client.get(f"/o/{order.event.organizer.slug}/balance/"))
+    assert "In your Stripe account $47.50" in text
+    assert "Owed back to the platform $20.00" in text
     assert balances(org)[("platform:cash", "USD")] == 250 - STRIPE_FEE - 2000
     assert report_for(money, intent, org).differences == []
 
@@ -136,3 +148,44 @@ def test_the_transfer_of_a_payment_booked_without_stripe_is_added_by_the_reconci
         ["payment", "refund", "stripe_fee", "transfer", "application_fee"]
     )
     assert report_for(money, intent, org).differences == []
+
+
+def test_the_platforms_own_payouts_leave_its_cash_and_match_stripe(
+    client: Client, money: MoneyStub
+) -> None:
+    # Given the platform's own payouts to its bank (events without an ``account``)
+    paid = payout_object("po_1QPlatformPaid", amount=900)
+    failed = payout_object("po_1QPlatformFailed", amount=400)
+    deliver(client, event_object("payout.paid", paid))  # "created" arrives late
+    deliver(client, event_object("payout.created", paid))
+    deliver(client, event_object("payout.created", failed))
+    deliver(client, event_object("payout.failed", failed))
+    deliver(client, event_object("payout.failed", failed))  # Stripe retries
+    process()
+    with as_worker_role(), tenancy.system_context():
+        outcomes = list(
+            StripeEvent.objects.filter(type__startswith="payout.")
+            .order_by("received_at")
+            .values_list("outcome", flat=True)
+        )
+        sums = account_balances()
+        report = reconciliation_report(
+            balance_transactions=[
+                txn("txn_p1", "po_1QPlatformPaid", -900, type_="payout"),
+                txn("txn_p2", "po_1QPlatformFailed", -400, type_="payout"),
+                txn("txn_p3", "po_1QPlatformFailed", 400, type_="payout_failure"),
+            ]
+        )
+    # Then each stage is booked once, whatever the order: out of cash, and back when it failed
+    assert outcomes == [
+        "platform_payout_paid",
+        "unchanged",
+        "platform_payout_created",
+        "platform_payout_failed",
+        "unchanged",
+    ]
+    assert sums[("platform:cash", "USD")] == -900
+    assert sums[("platform:payouts", "USD")] == 900
+    # and Stripe's payout and payout_failure balance transactions match
+    assert report.differences == []
+    assert report.matched == 2

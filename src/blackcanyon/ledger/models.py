@@ -17,6 +17,7 @@ class AccountKind(models.TextChoices):
     CASH = "cash", "Stripe balance"
     FEES = "fees", "Platform fee revenue"
     STRIPE_FEES = "stripe_fees", "Stripe fees (expense)"
+    PAYOUTS = "payouts", "Paid out to the platform's bank"
     # Organizer accounts: code ``organizer:<id>:<kind>``.
     PAYABLE = "payable", "Owed to the organizer"
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", "Payouts in transit"
@@ -26,7 +27,9 @@ class AccountKind(models.TextChoices):
     CONNECTED_BALANCE = "connected_balance", "In the organizer's Stripe balance"
 
 
-PLATFORM_KINDS = frozenset({AccountKind.CASH, AccountKind.FEES, AccountKind.STRIPE_FEES})
+PLATFORM_KINDS = frozenset(
+    {AccountKind.CASH, AccountKind.FEES, AccountKind.STRIPE_FEES, AccountKind.PAYOUTS}
+)
 ORGANIZER_KINDS = frozenset(
     {
         AccountKind.PAYABLE,

@@ -45,6 +45,12 @@ class Balance:
         return Money(amount, self.currency)
 
     @property
+    def owed_back(self) -> int:
+        """What the organizer's Stripe balance holds beyond what they are owed (disputes aside):
+        refunds the platform paid without reversing the transfer, disputes lost."""
+        return max(self.stripe_balance - self.available - self.in_dispute, 0)
+
+    @property
     def available_money(self) -> Money:
         return self.money(self.available)
 

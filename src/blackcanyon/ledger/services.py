@@ -244,6 +244,29 @@ def ledger_record_payout_failed(
     )  # fmt: skip
 
 
+def ledger_record_platform_payout(
+    *, payout_id: str, amount: int, currency: str, occurred_at: datetime, failed: bool = False
+) -> Recorded:
+    """The platform's own payout (its Stripe balance to its bank; a webhook without
+    ``account``): ``payout`` — cash → ``platform:payouts`` — when it leaves the balance, and
+    ``payout_failed`` — back — when Stripe returns it (its ``payout_failure``). Platform-only
+    entries: record in ``tenancy.system_context()``. Keys ``stripe:<po_…>:payout|failed``."""
+    amount = clean_amount(amount, name="amount", minimum=1)
+    if not str(payout_id or "").strip():
+        raise errors.InvalidKey(
+            "A payout needs its Stripe id.", fields={"payout_id": ["Required."]}
+        )
+    kind = EntryKind.PAYOUT_FAILED if failed else EntryKind.PAYOUT
+    movement = movement_of(
+        kind, organizer=None, currency=currency, amount=amount, occurred_at=occurred_at,
+        key=f"stripe:{payout_id}:{'failed' if failed else 'payout'}", stripe_ref=payout_id,
+    )  # fmt: skip
+    signed = -amount if failed else amount
+    return post_in_context(
+        movement, [Leg(A.PAYOUTS, signed, Line.PAYOUT), Leg(A.CASH, -signed, Line.PAYOUT)]
+    )
+
+
 # --- fees and adjustments -----------------------------------------------------------------------
 
 

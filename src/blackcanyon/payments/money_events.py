@@ -24,6 +24,7 @@ from blackcanyon.ledger.services import (
     ledger_record_payout,
     ledger_record_payout_failed,
     ledger_record_payout_paid,
+    ledger_record_platform_payout,
     ledger_record_stripe_fee,
 )
 from blackcanyon.orders.models import Order
@@ -299,6 +300,8 @@ def payout_event(*, payout: Mapping[str, Any], account: str, event_type: str) ->
         )
     payout_id = str(payout.get("id") or "")
     amount, currency = payout.get("amount"), str(payout.get("currency") or "")
+    if not account and payout_id and isinstance(amount, int) and amount > 0:
+        return _platform_payout(payout, payout_id, amount, currency, event_type)
     if organizer_id is None or not payout_id or not isinstance(amount, int) or amount < 1:
         return "unknown"
     created, arrival = stripe_time(payout.get("created")), stripe_time(payout.get("arrival_date"))
@@ -326,3 +329,24 @@ def payout_event(*, payout: Mapping[str, Any], account: str, event_type: str) ->
                 data={"payout": payout_id, "amount": amount, "currency": currency.upper()},
             )
     return f"payout_{suffix}" if recorded.created else "unchanged"
+
+
+def _platform_payout(
+    payout: Mapping[str, Any], payout_id: str, amount: int, currency: str, event_type: str
+) -> str:
+    """The platform's own payout to its bank: out of ``platform:cash`` when created (whichever
+    event comes first), back in when it failed — as Stripe's ``payout`` and ``payout_failure``
+    balance transactions, so reconciliation matches them. Its arrival moves no money here."""
+    created = stripe_time(payout.get("created"))
+    with tenancy.system_context(), transaction.atomic():
+        sent = ledger_record_platform_payout(
+            payout_id=payout_id, amount=amount, currency=currency, occurred_at=created
+        )
+        recorded = sent
+        if event_type == "payout.failed":
+            recorded = ledger_record_platform_payout(
+                payout_id=payout_id, amount=amount, currency=currency, occurred_at=clock.now(),
+                failed=True,
+            )  # fmt: skip
+    suffix = event_type.removeprefix("payout.")
+    return f"platform_payout_{suffix}" if recorded.created or sent.created else "unchanged"

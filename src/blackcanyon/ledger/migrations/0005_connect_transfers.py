@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='account',
             name='kind',
-            field=models.CharField(choices=[('cash', 'Stripe balance'), ('fees', 'Platform fee revenue'), ('stripe_fees', 'Stripe fees (expense)'), ('payable', 'Owed to the organizer'), ('payouts_in_transit', 'Payouts in transit'), ('disputes', 'Held in disputes'), ('connected_balance', "In the organizer's Stripe balance")], max_length=30),
+            field=models.CharField(choices=[('cash', 'Stripe balance'), ('fees', 'Platform fee revenue'), ('stripe_fees', 'Stripe fees (expense)'), ('payouts', "Paid out to the platform's bank"), ('payable', 'Owed to the organizer'), ('payouts_in_transit', 'Payouts in transit'), ('disputes', 'Held in disputes'), ('connected_balance', "In the organizer's Stripe balance")], max_length=30),
         ),
         migrations.AlterField(
             model_name='journalentry',
