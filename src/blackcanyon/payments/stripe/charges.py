@@ -13,7 +13,6 @@ reconciler's sweep.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,8 +27,6 @@ from blackcanyon.ledger.connect import ledger_record_connect_move
 from blackcanyon.ledger.models import EntryKind, JournalEntry
 from blackcanyon.organizers.models import Organizer
 from blackcanyon.payments.stripe.client import stripe_client, translate_error
-
-logger = logging.getLogger(__name__)
 
 #: What ``charge_facts`` asks Stripe to expand on the PaymentIntent.
 EXPAND = [
@@ -47,11 +44,10 @@ class Move:
 
 @dataclass(frozen=True, slots=True)
 class ConnectMoves:
-    """Everything Stripe moved between the platform and the connected account for a charge.
-    ``complete`` is False when part of it could not be read (an id without its object)."""
+    """Everything Stripe moved between the platform and the connected account for a charge
+    (empty when it could not be read: the reconciler's sweep asks again)."""
 
     moves: list[Move] = field(default_factory=list)
-    complete: bool = True
 
 
 def _when(value: Any) -> datetime:
@@ -80,17 +76,17 @@ def _children(parent: Mapping[str, Any], name: str, lister: Any) -> list[Mapping
 
 def _object_moves(
     obj: Any, kind: EntryKind, child: str, child_kind: EntryKind, lister: Any
-) -> tuple[list[Move], bool]:
-    if not obj:
-        return [], True  # not a Connect charge, or no fee asked
+) -> list[Move]:
+    """The object's own move and its children's. Nothing for no object (not a Connect charge,
+    no fee asked) or an id that was not expanded."""
     if not isinstance(obj, Mapping) or not obj.get("id") or _amount(obj) is None:
-        return [], False  # an id only: not expanded
+        return []
     moves = [Move(kind, str(obj["id"]), int(obj["amount"]), _when(obj.get("created")))]
     for item in _children(obj, child, lister):
         amount = _amount(item)
         if item.get("id") and amount:
             moves.append(Move(child_kind, str(item["id"]), amount, _when(item.get("created"))))
-    return moves, True
+    return moves
 
 
 def connect_moves(charge: Mapping[str, Any]) -> ConnectMoves:
@@ -98,17 +94,17 @@ def connect_moves(charge: Mapping[str, Any]) -> ConnectMoves:
     Stripe for more pages (``StripeError`` is translated and raised)."""
     client = stripe_client().v1
     try:
-        transfer, t_ok = _object_moves(
+        transfer = _object_moves(
             charge.get("transfer"), EntryKind.TRANSFER, "reversals",
             EntryKind.TRANSFER_REVERSAL, client.transfers.reversals.list,
         )  # fmt: skip
-        fee, f_ok = _object_moves(
+        fee = _object_moves(
             charge.get("application_fee"), EntryKind.APPLICATION_FEE, "refunds",
             EntryKind.FEE_REFUND, client.application_fees.refunds.list,
         )  # fmt: skip
     except stripe.StripeError as error:
         raise translate_error(error, doing="listing a transfer's reversals") from error
-    return ConnectMoves(moves=transfer + fee, complete=t_ok and f_ok)
+    return ConnectMoves(moves=transfer + fee)
 
 
 def connect_moves_record(
@@ -134,7 +130,7 @@ class ChargeFacts:
     charge_id: str
     stripe_fee: int | None  # None: the balance transaction is not there yet
     balance_transaction_id: str = ""
-    moves: ConnectMoves = field(default_factory=lambda: ConnectMoves(complete=False))
+    moves: ConnectMoves = field(default_factory=ConnectMoves)
 
 
 def _id(value: Any) -> str:
@@ -165,7 +161,7 @@ def charge_facts(*, intent_id: str) -> ChargeFacts | None:
     try:
         moves = connect_moves(charge)
     except DomainError:
-        moves = ConnectMoves(complete=False)  # logged; the reconciler's sweep asks again
+        moves = ConnectMoves()  # logged; the reconciler's sweep asks again
     return ChargeFacts(_id(charge), fee, txn, moves)
 
 
