@@ -23,29 +23,66 @@ pytestmark = pytest.mark.django_db
 __all__ = ["money", "stripe_checkout"]
 
 
-def dispute_object(intent: str, money: MoneyStub, *, dispute_id: str = "du_1QDisp") -> Any:
+def withdrawal(dispute_id: str = "du_1QDisp") -> dict[str, Any]:
+    """Stripe's balance transaction of the money a dispute withdrew: the disputed $50.00 and
+    its $15.00 dispute fee (net -$65.00)."""
+    return {
+        "id": f"txn_{dispute_id[3:]}",
+        "object": "balance_transaction",
+        "amount": -5000,
+        "fee": 1500,
+        "net": -6500,
+        "created": int(clock.now().timestamp()),
+        "currency": "usd",
+        "type": "adjustment",
+        "source": dispute_id,
+    }
+
+
+def reinstatement(dispute_id: str = "du_1QDisp", *, fee_returned: int = 0) -> dict[str, Any]:
+    """Stripe's balance transaction of a won dispute's money coming back; with
+    ``fee_returned`` Stripe gives the dispute fee back too (a negative fee)."""
+    return {
+        "id": f"txn_{dispute_id[3:]}Back",
+        "object": "balance_transaction",
+        "amount": 5000,
+        "fee": -fee_returned,
+        "net": 5000 + fee_returned,
+        "created": int(clock.now().timestamp()),
+        "currency": "usd",
+        "type": "adjustment",
+        "source": dispute_id,
+    }
+
+
+def dispute_object(
+    intent: str,
+    money: MoneyStub,
+    *,
+    dispute_id: str = "du_1QDisp",
+    status: str = "needs_response",
+    withdrawn: bool | None = None,
+    reinstated: bool = False,
+    fee_returned: int = 0,
+) -> Any:
+    """The dispute of ``intent``'s $50.00 charge as a ``charge.dispute.*`` event carries it.
+    Money withdrawn unless it is an inquiry (``warning_*``), unless said otherwise."""
+    if withdrawn is None:
+        withdrawn = not status.startswith("warning_")
+    transactions = [withdrawal(dispute_id)] if withdrawn else []
+    if reinstated:
+        transactions.append(reinstatement(dispute_id, fee_returned=fee_returned))
     return {
         "id": dispute_id,
         "object": "dispute",
         "amount": 5000,
-        "balance_transactions": [
-            {
-                "id": "txn_1QDisp",
-                "object": "balance_transaction",
-                "amount": -6500,
-                "fee": 1500,
-                "net": -6500,
-                "currency": "usd",
-                "type": "adjustment",
-                "source": dispute_id,
-            },
-        ],
+        "balance_transactions": transactions,
         "charge": money.charge_of(intent),
         "created": int(clock.now().timestamp()),
         "currency": "usd",
         "payment_intent": intent,
         "reason": "fraudulent",
-        "status": "needs_response",
+        "status": status,
     }
 
 

@@ -58,22 +58,7 @@ def the_dispute(organizer_id: int) -> Dispute:
 
 def closed(intent: str, money: MoneyStub, status: str) -> dict[str, Any]:
     """The dispute as ``charge.dispute.closed`` carries it (a won one with its reinstatement)."""
-    dispute = dispute_object(intent, money)
-    dispute["status"] = status
-    if status == "won":
-        dispute["balance_transactions"].append(
-            {
-                "id": "txn_1QDispBack",
-                "object": "balance_transaction",
-                "amount": 5000,
-                "fee": 0,
-                "net": 5000,
-                "currency": "usd",
-                "type": "adjustment",
-                "source": dispute["id"],
-            }
-        )
-    return dispute
+    return dispute_object(intent, money, status=status, reinstated=status == "won")
 
 
 def order_page(client: Client, order: Any) -> str:
@@ -143,18 +128,6 @@ def test_a_lost_dispute_closed_before_its_created_event_ends_the_same(
     run_tasks()
     assert the_dispute(order.organizer_id).status == "lost"
     assert entries(order.organizer_id, EntryKind.DISPUTE_WON) == []
-
-
-def test_an_inquiry_closed_without_a_dispute_of_ours_is_ignored(
-    client: Client, money: MoneyStub
-) -> None:
-    order, intent = paid_stripe_order(client, money, fee_shop())
-    deliver(client, event_object("charge.dispute.closed", closed(intent, money, "warning_closed")))
-    run_tasks()
-    assert outcomes("charge.dispute") == ["ignored"]
-    with tenancy.for_organizer(order.organizer_id):
-        assert not Dispute.objects.exists()
-    assert balance_of(order.organizer_id).available == 4750
 
 
 # --- payout.created ------------------------------------------------------------------------------

@@ -431,7 +431,17 @@ def test_account_updated_keeps_the_connected_account_in_step(
 
 
 @pytest.mark.parametrize(
-    "event_type", ["charge.refunded", "charge.dispute.created", "payout.paid", "payout.failed"]
+    "event_type",
+    [
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
+        "payout.paid",
+        "payout.failed",
+    ],
 )
 def test_money_movement_events_for_objects_not_ours_are_processed_as_unknown(
     client: Client, stripe_checkout: CheckoutStub, event_type: str

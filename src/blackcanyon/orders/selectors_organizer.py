@@ -49,6 +49,11 @@ TIMELINE_LABELS: dict[str, str] = {
     "payments.dispute.created": "Payment disputed by the buyer's bank",
     "payments.dispute.won": "Dispute won: the held amount is back",
     "payments.dispute.lost": "Dispute lost: the amount went back to the buyer",
+    "payments.dispute.inquiry": "Inquiry from the buyer's bank (no money withdrawn)",
+    "payments.dispute.funds_withdrawn": "Dispute: Stripe withdrew the disputed amount",
+    "payments.dispute.funds_reinstated": "Dispute: Stripe returned the held amount",
+    "payments.dispute.inquiry_closed": "Inquiry closed without a dispute",
+    "payments.dispute.closed": "Dispute closed",
     "orders.order.confirmation_resent": "Confirmation email sent again",
     "tickets.ticket.reissued": "Ticket re-issued (new QR code)",
 }
@@ -65,6 +70,9 @@ MONEY_BACK_ACTIONS = frozenset(
         "payments.dispute.created",
         "payments.dispute.won",
         "payments.dispute.lost",
+        "payments.dispute.inquiry",
+        "payments.dispute.funds_withdrawn",
+        "payments.dispute.funds_reinstated",
     }
 )
 

@@ -163,7 +163,7 @@ class StripeEvent(models.Model):
         return f"{self.event_id} {self.type}"
 
 
-# --- Refunds and disputes (payments/refunds.py, payments/money_events.py) ----------------------
+# --- Refunds and disputes (payments/refunds.py, payments/disputes.py) --------------------------
 
 
 class RefundStatus(models.TextChoices):
@@ -217,7 +217,11 @@ class Refund(TimeStampedModel):
 
 
 class Dispute(TimeStampedModel):
-    """A buyer disputed a charge with their bank (``charge.dispute.created``). Organizer-owned."""
+    """A buyer's bank disputed a charge, or asked about it first (an inquiry). Organizer-owned.
+
+    Kept as Stripe's ``charge.dispute.*`` events show it (``payments/disputes.py``): the status
+    only moves forward, and the money fields only grow, so events in any order end the same.
+    """
 
     organizer = models.ForeignKey(
         "organizers.Organizer", on_delete=models.CASCADE, related_name="+"
@@ -226,12 +230,23 @@ class Dispute(TimeStampedModel):
     stripe_dispute_id = models.CharField(max_length=255, unique=True)
     charge_id = models.CharField(max_length=255)
     amount = models.PositiveIntegerField()
+    #: Stripe's dispute fee, taken with the withdrawal.
     fee = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3)
-    #: Stripe's reason (``fraudulent``, ``product_not_received``...) and status at creation.
+    #: Stripe's reason (``fraudulent``, ``product_not_received``...) and latest status.
     reason = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=64, blank=True, default="")
     stripe_created = models.DateTimeField()
+    #: Money Stripe's balance transactions of the dispute show: withdrawn from the balance,
+    #: reinstated to it, and the part of the dispute fee given back (0 while nothing moved).
+    withdrawn = models.PositiveIntegerField(default=0)
+    reinstated = models.PositiveIntegerField(default=0)
+    fee_returned = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.stripe_dispute_id} ({self.order_id})"
+
+    @property
+    def is_inquiry(self) -> bool:
+        """An inquiry (Stripe's ``warning_*`` statuses): the bank asks, no money withdrawn."""
+        return self.status.startswith("warning_") and not self.withdrawn

@@ -42,6 +42,16 @@ CHECKOUT_EVENTS = frozenset(
     }
 )
 PAYOUT_EVENTS = frozenset({"payout.created", "payout.paid", "payout.failed"})
+# Each carries the whole dispute as it is then; all are applied the same way.
+DISPUTE_EVENTS = frozenset(
+    {
+        "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
+    }
+)
 
 
 class WebhookRefused(DomainError):
@@ -179,10 +189,8 @@ def _dispatch(stored: StripeEvent) -> str:
         )
     if stored.type == "charge.refunded":
         return money_events.charge_refunded(charge=obj)
-    if stored.type == "charge.dispute.created":
-        return disputes.dispute_created(dispute=obj)
-    if stored.type == "charge.dispute.closed":
-        return disputes.dispute_closed(dispute=obj, event_created=stored.stripe_created)
+    if stored.type in DISPUTE_EVENTS:
+        return disputes.dispute_apply(dispute=obj, event_created=stored.stripe_created)
     if stored.type in PAYOUT_EVENTS:
         return money_events.payout_event(payout=obj, account=stored.account, event_type=stored.type)
     return "ignored"
