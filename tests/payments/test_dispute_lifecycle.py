@@ -21,7 +21,14 @@ from tests.factories import MembershipFactory
 from tests.orders.domain.helpers import actions
 from tests.orders.organizer.helpers import page_text
 from tests.payments.helpers import as_worker_role
-from tests.payments.money_stubs import STRIPE_FEE, MoneyStub, fee_shop, money, paid_stripe_order
+from tests.payments.money_stubs import (
+    STRIPE_FEE,
+    MoneyStub,
+    fee_shop,
+    money,
+    paid_stripe_order,
+    platform_balance_transactions,
+)
 from tests.payments.money_stubs import process as run_tasks
 from tests.payments.stripe_checkout_stubs import deliver, event_object, stripe_checkout
 from tests.payments.test_disputes import dispute_object, reinstatement, withdrawal
@@ -33,7 +40,9 @@ __all__ = ["money", "stripe_checkout"]  # the stubbed Stripe fixtures
 
 DU = "du_1QDisp"
 OWED = 4750  # a $50.00 order less the 5 % platform fee
-CASH_PAID = 5000 - STRIPE_FEE  # the platform's Stripe balance after the payment
+# The platform's Stripe balance after the payment: the charge less Stripe's fee, less the
+# transfer of the whole amount to the organizer, plus the platform fee taken back.
+CASH_PAID = 5000 - STRIPE_FEE - 5000 + 250
 
 
 def send(client: Client, event_type: str, dispute: dict[str, Any]) -> str:
@@ -70,13 +79,10 @@ def pages(order: Order) -> tuple[str, str]:
     return order_page.replace("&#x27;", "'"), balance_page
 
 
-def charge_transaction(money: MoneyStub, intent: str) -> dict[str, Any]:
-    """Stripe's balance transaction of the $50.00 payment (fee $1.75)."""
-    return {
-        "id": "txn_" + intent[3:], "object": "balance_transaction", "amount": 5000,
-        "fee": STRIPE_FEE, "net": 5000 - STRIPE_FEE, "currency": "usd", "type": "charge",
-        "source": money.charge_of(intent),
-    }  # fmt: skip
+def charge_transactions(money: MoneyStub, intent: str) -> list[dict[str, Any]]:
+    """Stripe's balance transactions of the $50.00 payment: the charge (fee $1.75), the transfer
+    to the organizer and the platform fee taken back."""
+    return platform_balance_transactions(money, intent)
 
 
 def reconciled(organizer_id: int, transactions: list[dict[str, Any]]) -> list[Any]:
@@ -184,7 +190,7 @@ def test_an_inquiry_that_becomes_a_dispute_and_is_lost_books_each_movement_once(
     assert "Held in disputes $50.00" in balance_page
     assert "Available for payout -$2.50" in balance_page
     # and the ledger matches Stripe's withdrawal for the du_ object: -50.00, fee 15.00
-    assert reconciled(org, [charge_transaction(money, intent), withdrawal(DU)]) == []
+    assert reconciled(org, [*charge_transactions(money, intent), withdrawal(DU)]) == []
     # When it is lost
     lost = dispute_object(intent, money, status="lost")
     assert send(client, "charge.dispute.closed", lost) == "dispute_lost"
@@ -197,7 +203,7 @@ def test_an_inquiry_that_becomes_a_dispute_and_is_lost_books_each_movement_once(
         "Dispute lost: the bank decided for the buyer; $50.00 went back to them"
         in (pages(order)[0])
     )
-    assert reconciled(org, [charge_transaction(money, intent), withdrawal(DU)]) == []
+    assert reconciled(org, [*charge_transactions(money, intent), withdrawal(DU)]) == []
     assert outcomes("charge.dispute") == [
         "inquiry", "funds_withdrawn", "unchanged", "dispute_lost",
     ]  # fmt: skip
@@ -227,7 +233,7 @@ def test_a_won_dispute_books_the_reinstatement_and_reconciles_with_stripe(
     assert row_state(org) == ("won", 5000, 1500, 5000, 5000, fee_returned)
     # and the ledger matches Stripe's balance transactions of the du_ object (amount, fee, net)
     stripe_side = [
-        charge_transaction(money, intent),
+        *charge_transactions(money, intent),
         withdrawal(DU),
         reinstatement(DU, fee_returned=fee_returned),
     ]
@@ -252,7 +258,7 @@ def test_a_reconciliation_without_the_returned_fee_in_the_ledger_reports_the_dif
     won = dispute_object(intent, money, status="won", reinstated=True)
     send(client, "charge.dispute.closed", won)
     stripe_side = [
-        charge_transaction(money, intent), withdrawal(DU), reinstatement(DU, fee_returned=1500),
+        *charge_transactions(money, intent), withdrawal(DU), reinstatement(DU, fee_returned=1500),
     ]  # fmt: skip
     (difference,) = reconciled(order.organizer_id, stripe_side)
     assert (difference.kind, difference.stripe_ref) == ("amount_mismatch", DU)
