@@ -8,7 +8,10 @@ Policies are keyed on session settings written by ``core.tenancy``:
   public pages legitimately need (e.g. published events);
 * extra per-table SELECT clauses (a user's own memberships, an invitation by its token);
 * ``system`` — members of ``bct_system`` (worker, migration owner) see everything while
-  ``app.system = 'on'``.
+  ``app.system = 'on'``;
+* ``staff_read`` (``staff_read()``, added by later migrations) — the app role may *read* (never
+  write) rows while ``app.user_id`` names an active ``is_staff`` user (platform staff), optionally
+  only the rows matching a narrower clause.
 
 RLS is ENABLEd and FORCEd so that even the table owner is subject to it.
 """
@@ -26,6 +29,12 @@ CURRENT_USER_ID = "NULLIF(current_setting('app.user_id', true), '')::bigint"
 CURRENT_INVITATION = "NULLIF(current_setting('app.invitation', true), '')"
 SYSTEM_ON = "current_setting('app.system', true) = 'on'"
 NO_ORG_CONTEXT = f"{CURRENT_ORG} IS NULL"
+# The context's user is active platform staff. ``accounts_user`` has no RLS, so a policy can look
+# it up; the subquery is uncorrelated, so PostgreSQL evaluates it once per statement.
+STAFF_READ = (
+    "EXISTS (SELECT 1 FROM accounts_user u "  # noqa: S608 - constants only
+    f"WHERE u.id = {CURRENT_USER_ID} AND u.is_staff AND u.is_active)"
+)
 
 CREATE_ROLES_SQL = f"""
 DO $$
@@ -105,6 +114,18 @@ def tenant_table(
         table, public_read=public_read, extra_select=extra_select or [], insert_check=insert_check
     )
     return migrations.RunPython(_run(forwards), _run(_drop(table)))
+
+
+def staff_read(table: str, *, only: str | None = None) -> migrations.RunPython:
+    """Migration operation adding the read-only ``staff_read`` policy to ``table`` (already under
+    FORCEd RLS): platform staff's context reads its rows — with ``only``, just the rows matching
+    that clause — and writes none (``FOR SELECT``; the ``tenant`` and ``system`` policies alone
+    govern INSERT, UPDATE and DELETE)."""
+    clause = STAFF_READ if only is None else f"{STAFF_READ} AND ({only})"
+    forwards = [f"CREATE POLICY staff_read ON {table} FOR SELECT TO {APP_ROLE} USING ({clause})"]
+    return migrations.RunPython(
+        _run(forwards), _run([f"DROP POLICY IF EXISTS staff_read ON {table}"])
+    )
 
 
 GRANT_SQL = [

@@ -2,17 +2,25 @@
 
 On PostgreSQL the web role sees runs and differences only while a signed-in platform staff user
 is the context's user (policy ``staff_read``, migration ``ledger/0004``); the worker sees them in
-the system context. Views check ``is_staff`` too (first wall).
+the system context. The difference page also reads, under the same kind of read-only policy,
+the ledger's entries, postings and accounts (``ledger/0006``) and the summary of the order a
+difference names (``orders/0004``). Views check ``is_staff`` too (first wall).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from blackcanyon.core.money import Money
-from blackcanyon.ledger.models import ReconciliationDifference, ReconciliationRun
+from blackcanyon.ledger.models import (
+    JournalEntry,
+    Posting,
+    ReconciliationDifference,
+    ReconciliationRun,
+)
+from blackcanyon.orders.selectors import OrderSummary, order_summary_for_staff
 
 
 def reconciliation_runs() -> QuerySet[ReconciliationRun]:
@@ -39,17 +47,93 @@ def _figures(
     return Money(amount, currency), Money(fee, currency), Money(net, currency)
 
 
+def _row(d: ReconciliationDifference) -> DifferenceRow:
+    return DifferenceRow(
+        difference=d,
+        stripe=_figures(d.currency, d.stripe_amount, d.stripe_fee, d.stripe_net),
+        ledger=_figures(d.currency, d.ledger_amount, d.ledger_fee, d.ledger_net),
+    )
+
+
 def reconciliation_differences(*, run: ReconciliationRun) -> list[DifferenceRow]:
     """The run's differences with their figures as money, in the order they were found."""
     rows = ReconciliationDifference.objects.filter(run=run).select_related("organizer")
+    return [_row(d) for d in rows.order_by("id")]
+
+
+@dataclass(frozen=True, slots=True)
+class PostingLine:
+    account_code: str
+    line: str  # what the posting is, for people ("Sale", "Stripe fee")
+    amount: Money  # signed: > 0 debits the account, < 0 credits it
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDetail:
+    entry: JournalEntry
+    postings: list[PostingLine]
+
+
+@dataclass(frozen=True, slots=True)
+class DifferenceDetail:
+    row: DifferenceRow
+    entries: list[EntryDetail]  # the ledger's side: every entry of the Stripe object
+    order: OrderSummary | None
+
+
+def _named_entry(stripe_ref: str) -> int | None:
+    """The entry a reference names, for cash entries without a Stripe object (``entry:<id>``)."""
+    rest = stripe_ref.removeprefix("entry:")
+    return int(rest) if rest != stripe_ref and rest.isdigit() else None
+
+
+def stripe_object_entries(*, stripe_ref: str) -> list[EntryDetail]:
+    """Every journal entry of a Stripe object (``JournalEntry.stripe_ref``), oldest first, with
+    its postings; ``entry:<id>`` (a difference on an entry without a Stripe object) names that
+    entry. Two queries, however many entries."""
+    entry_id = _named_entry(stripe_ref)
+    entries = (
+        JournalEntry.objects.filter(pk=entry_id)
+        if entry_id is not None
+        else JournalEntry.objects.filter(stripe_ref=stripe_ref)
+    )
+    postings = Posting.objects.select_related("account").order_by("id")
+    entries = entries.prefetch_related(Prefetch("postings", queryset=postings))
     return [
-        DifferenceRow(
-            difference=d,
-            stripe=_figures(d.currency, d.stripe_amount, d.stripe_fee, d.stripe_net),
-            ledger=_figures(d.currency, d.ledger_amount, d.ledger_fee, d.ledger_net),
+        EntryDetail(
+            entry=entry,
+            postings=[
+                PostingLine(
+                    account_code=p.account.code,
+                    line=p.get_line_display(),
+                    amount=Money(p.amount, p.currency),
+                )
+                for p in entry.postings.all()
+            ],
         )
-        for d in rows.order_by("id")
+        for entry in entries.order_by("occurred_at", "id")
     ]
+
+
+def reconciliation_difference_get(*, run_id: int, difference_id: int) -> DifferenceDetail | None:
+    """One difference of a run with what staff need to investigate it in place: both sides'
+    figures, the ledger's entries of its Stripe object and the order's summary (no buyer data).
+    ``None`` if the run has no such difference (or the context may not read it)."""
+    difference = (
+        ReconciliationDifference.objects.filter(run_id=run_id, pk=difference_id)
+        .select_related("organizer", "run")
+        .first()
+    )
+    if difference is None:
+        return None
+    order = None
+    if difference.order_id is not None:
+        order = order_summary_for_staff(order_id=difference.order_id)
+    return DifferenceDetail(
+        row=_row(difference),
+        entries=stripe_object_entries(stripe_ref=difference.stripe_ref),
+        order=order,
+    )
 
 
 def stripe_totals(*, run: ReconciliationRun) -> list[tuple[str, Money, Money, Money]]:

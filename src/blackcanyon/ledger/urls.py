@@ -15,5 +15,10 @@ urlpatterns = [
     # Platform staff only (views_staff): the ledger's reconciliation with Stripe.
     path(STAFF, views_staff.run_list, name="staff_runs"),
     path(STAFF + "<int:run_id>/", views_staff.run_detail, name="staff_run"),
+    path(
+        STAFF + "<int:run_id>/differences/<int:difference_id>/",
+        views_staff.difference_detail,
+        name="staff_difference",
+    ),
     path(STAFF + "run/", views_staff.run_now, name="staff_run_now"),
 ]

@@ -37,6 +37,11 @@ class RunNotFound(NotFound):
     default_message = "That reconciliation run does not exist."
 
 
+class DifferenceNotFound(NotFound):
+    code = "ledger_reconciliation_difference_not_found"
+    default_message = "That run has no such difference."
+
+
 View = Callable[..., HttpResponse]
 
 
@@ -80,6 +85,20 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "rows": selectors.reconciliation_differences(run=run),
             "totals": selectors.stripe_totals(run=run),
         },
+    )
+
+
+@require_GET
+@never_cache
+@staff_view
+def difference_detail(request: HttpRequest, run_id: int, difference_id: int) -> HttpResponse:
+    detail = selectors.reconciliation_difference_get(run_id=run_id, difference_id=difference_id)
+    if detail is None:
+        raise DifferenceNotFound()
+    return render(
+        request,
+        "ledger/staff/difference.html",
+        {"detail": detail, "row": detail.row, "d": detail.row.difference},
     )
 
 

@@ -1,4 +1,5 @@
-"""Order reads. Callers run them in the organizer's tenant context."""
+"""Order reads. Callers run them in the organizer's tenant context (except
+``order_summary_for_staff``: platform staff's context, see its docstring)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime
 
 from django.db.models import Sum
 
+from blackcanyon.core.money import Money
 from blackcanyon.events.models import Event, TicketType
-from blackcanyon.orders.models import HOLDING_STATUSES, Order, OrderLine
+from blackcanyon.orders.models import HOLDING_STATUSES, Order, OrderLine, OrderStatus
 
 
 def expired_holds(*, event_id: int, now: datetime) -> dict[int, int]:
@@ -85,4 +87,47 @@ def order_get(*, organizer_id: int, code: str) -> Order | None:
         .select_related("event", "event__organizer", "discount_code")
         .prefetch_related("lines", "tickets")
         .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """What platform staff need to place an order: no buyer's name, email or attendees."""
+
+    code: str
+    status: str
+    status_label: str
+    total: Money
+    event_title: str
+    organizer_name: str
+    created_at: datetime
+
+
+def order_summary_for_staff(*, order_id: int) -> OrderSummary | None:
+    """The summary of one order, or ``None`` if there is none the context may read.
+
+    On PostgreSQL, platform staff's context (no organizer) reads only orders named by a
+    reconciliation difference (policy ``staff_read``, migration ``orders/0004``). Their event is
+    published or cancelled (orders are refused on drafts and an event never returns to draft),
+    so ``public_read`` shows it; the organizer row has no RLS. Only the summary's columns are
+    fetched.
+    """
+    row = (
+        Order.objects.filter(pk=order_id)
+        .values_list(
+            "code", "status", "total", "currency", "event__title", "organizer__name", "created_at"
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    code, status, total, currency, event_title, organizer_name, created_at = row
+    return OrderSummary(
+        code=code,
+        status=status,
+        status_label=str(dict(OrderStatus.choices).get(status, status)),
+        total=Money(total, currency),
+        event_title=event_title,
+        organizer_name=organizer_name,
+        created_at=created_at,
     )

@@ -3,8 +3,10 @@
 The signature is checked on the raw body before anything is parsed; the event is stored once and
 processed by the worker (``tasks.process_stripe_event``), so Stripe gets its 200 fast. A refused
 request is a security event: a WARNING log line with the request id and client address (never
-the secret or the body) and an audit entry ``payments.stripe_webhook.refused`` (at most
-``REFUSALS_AUDITED_PER_HOUR`` per client address, so a flood cannot fill the audit log).
+the secret or the body) and an audit entry ``payments.stripe_webhook.refused`` with the reason
+only (at most ``REFUSALS_AUDITED_PER_HOUR`` per client address, so a flood cannot fill the audit
+log). The address is personal data: it stays in the log line, whose retention is short, and
+never enters the audit log, which is kept for years.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
             audit.record(
                 actor=None,
                 action="payments.stripe_webhook.refused",
-                data={"reason": reason, "client_ip": client},
+                data={"reason": reason},
             )
     return HttpResponseBadRequest(f"Webhook refused: {reason}.", content_type="text/plain")
 
