@@ -38,6 +38,7 @@ from blackcanyon.payments.models import (
 )
 from blackcanyon.payments.refunds import refund_from_stripe, refund_record_succeeded
 from blackcanyon.payments.stripe.charges import (
+    ChargeFacts,
     ConnectMoves,
     charge_facts,
     connect_moves_record,
@@ -145,20 +146,8 @@ def ledger_payment_complete(*, checkout_id: int, organizer_id: int, now: datetim
             )  # fmt: skip
             return "payment_booked"
         organizer = Organizer.objects.get(pk=organizer_id)
-        if _stripe_fee_booked(payment):
-            pass
-        elif not facts.stripe_fee or not facts.balance_transaction_id:
-            outcomes.append("fee_pending")
-        else:
-            ledger_record_stripe_fee(
-                organizer=organizer,
-                amount=facts.stripe_fee,
-                currency=checkout.currency,
-                occurred_at=payment.occurred_at,
-                key=f"stripe:{facts.balance_transaction_id}:stripe_fee",
-                stripe_ref=charge,
-            )
-            outcomes.append("stripe_fee_booked")
+        if not _stripe_fee_booked(payment):
+            outcomes.append(_book_stripe_fee(payment, facts, organizer, checkout.currency))
         booked = connect_moves_record(
             moves=facts.moves, organizer=organizer, order_id=checkout.order_id,
             currency=checkout.currency,
@@ -166,6 +155,24 @@ def ledger_payment_complete(*, checkout_id: int, organizer_id: int, now: datetim
         if booked:
             outcomes.append("connect_booked")
     return "+".join(outcomes) or "unchanged"
+
+
+def _book_stripe_fee(
+    payment: JournalEntry, facts: ChargeFacts, organizer: Organizer, currency: str
+) -> str:
+    """Stripe's fee of a payment booked without it (``ledger_record_stripe_fee`` keyed by the
+    balance transaction, the charge as ``stripe_ref``), when Stripe reports it by now."""
+    if not facts.stripe_fee or not facts.balance_transaction_id:
+        return "fee_pending"
+    ledger_record_stripe_fee(
+        organizer=organizer,
+        amount=facts.stripe_fee,
+        currency=currency,
+        occurred_at=payment.occurred_at,
+        key=f"stripe:{facts.balance_transaction_id}:stripe_fee",
+        stripe_ref=payment.stripe_ref,
+    )
+    return "stripe_fee_booked"
 
 
 def _stripe_fee_booked(payment: JournalEntry) -> bool:
