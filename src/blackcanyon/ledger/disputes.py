@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from blackcanyon.ledger.journal import Leg, Recorded, clean_amount
-from blackcanyon.ledger.models import AccountKind, EntryKind, JournalEntry, Line
+from blackcanyon.ledger.models import AccountKind, EntryKind, Line
 from blackcanyon.ledger.services import FeeBearer, fee_account, movement_of, post_in_context
 
 A = AccountKind
@@ -92,16 +92,3 @@ def ledger_record_dispute_lost(
     )  # fmt: skip
     line = Line.DISPUTE
     return post_in_context(movement, [Leg(A.PAYABLE, amount, line), Leg(A.DISPUTES, -amount, line)])
-
-
-DISPUTE_KINDS = (EntryKind.DISPUTE, EntryKind.DISPUTE_WON, EntryKind.DISPUTE_LOST)
-
-
-def ledger_dispute_booked(*, organizer_id: int, stripe_ref: str) -> dict[str, int]:
-    """What the ledger holds for one Stripe dispute: ``{kind: amount}`` of its ``dispute``,
-    ``dispute_won`` and ``dispute_lost`` entries (a read; call it in the organizer's context,
-    in the transaction that books the next stage)."""
-    rows = JournalEntry.objects.filter(
-        organizer_id=organizer_id, stripe_ref=stripe_ref, kind__in=DISPUTE_KINDS
-    ).values_list("kind", "amount")
-    return {str(kind): int(amount) for kind, amount in rows}

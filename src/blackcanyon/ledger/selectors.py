@@ -215,3 +215,16 @@ def order_payment_figures(
         else "platform",
         net=-payable,
     )
+
+
+DISPUTE_KINDS = (EntryKind.DISPUTE, EntryKind.DISPUTE_WON, EntryKind.DISPUTE_LOST)
+
+
+def ledger_dispute_booked(*, organizer_id: int, stripe_ref: str) -> dict[str, int]:
+    """What the ledger holds for one Stripe dispute: ``{kind: amount}`` of its ``dispute``,
+    ``dispute_won`` and ``dispute_lost`` entries (a read; call it in the organizer's context,
+    in the transaction that books the next stage)."""
+    rows = JournalEntry.objects.filter(
+        organizer_id=organizer_id, stripe_ref=stripe_ref, kind__in=DISPUTE_KINDS
+    ).values_list("kind", "amount")
+    return {str(kind): int(amount) for kind, amount in rows}

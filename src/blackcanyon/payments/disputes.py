@@ -32,12 +32,12 @@ from django.db import transaction
 
 from blackcanyon.core import audit, tenancy
 from blackcanyon.ledger.disputes import (
-    ledger_dispute_booked,
     ledger_record_dispute,
     ledger_record_dispute_lost,
     ledger_record_dispute_won,
 )
 from blackcanyon.ledger.models import EntryKind
+from blackcanyon.ledger.selectors import ledger_dispute_booked
 from blackcanyon.orders.models import Order
 from blackcanyon.payments.models import Dispute
 from blackcanyon.payments.money_events import (

@@ -265,11 +265,11 @@ def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str
     outcome = _record_refund(
         checkout=checkout, refund_id=str(refund.id), charge_id=charge_id, now=now
     )
-    # The transfer to the organizer and its reversal, the platform fee and its refund.
-    charges.connect_sync(
-        intent_id=checkout.payment_intent_id, organizer_id=checkout.organizer_id,
-        order_id=checkout.order_id, currency=checkout.currency,
-    )  # fmt: skip
+    if outcome != "unchanged":  # the transfer and its reversal, the platform fee and its refund
+        charges.connect_sync(
+            intent_id=checkout.payment_intent_id, organizer_id=checkout.organizer_id,
+            order_id=checkout.order_id, currency=checkout.currency,
+        )  # fmt: skip
     return outcome
 
 
