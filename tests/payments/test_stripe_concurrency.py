@@ -4,6 +4,7 @@ expired all pay at the same moment for one seat left. Exactly one gets it; the o
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 from collections import Counter
@@ -19,7 +20,7 @@ from django.test import override_settings
 from blackcanyon.core import clock, tenancy
 from blackcanyon.core.rls import APP_ROLE, SYSTEM_ROLE
 from blackcanyon.events.models import TicketType
-from blackcanyon.orders import services
+from blackcanyon.orders import inventory, services
 from blackcanyon.orders.models import Order, Ticket
 from blackcanyon.payments.stripe.checkout import stripe_checkout_start
 from blackcanyon.payments.stripe.settle import checkout_session_apply
@@ -87,10 +88,24 @@ def _sold(floor: TicketType) -> tuple[int, int, int]:
         )
 
 
+def _readers_meet_in_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between its check and its writes, each unguarded take waits for a second racer that has
+    also checked: the first two both saw the seat free, so the race shows on every run. Eight
+    threads on two cores reach the take too far apart for a fixed pause to be sure of that."""
+    pairs = threading.Barrier(2)
+
+    def meet() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the odd one out: no partner
+            pairs.wait(timeout=5)
+
+    monkeypatch.setattr(inventory, "unguarded_gap", meet)
+
+
 def test_control_without_the_guard_late_payments_oversell(
-    stripe_checkout: CheckoutStub, worker_role: str
+    stripe_checkout: CheckoutStub, worker_role: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     floor, sessions = _late_payers(stripe_checkout)
+    _readers_meet_in_pairs(monkeypatch)
     with override_settings(BCT_INVENTORY_GUARD=False):
         outcomes = Counter(_all_at_once(worker_role, sessions))
     assert outcomes["paid"] > 1, outcomes

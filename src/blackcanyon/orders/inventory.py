@@ -38,6 +38,11 @@ class Shortage:
 UNGUARDED_GAP_SECONDS = 0.02
 
 
+def unguarded_gap() -> None:
+    """The pause of the unguarded take between its check and its writes (control tests only)."""
+    time.sleep(UNGUARDED_GAP_SECONDS)
+
+
 class TakeFailed(Exception):
     def __init__(self, shortage: Shortage) -> None:
         super().__init__(shortage.scope)
@@ -134,8 +139,9 @@ def _take_unguarded(
 ) -> None:
     """The classic bug, for the control tests only: read, decide, then write computed values.
 
-    The short sleep between the check and the writes stands for the work real code does there;
-    it makes the control tests show the race on every run instead of most runs.
+    ``unguarded_gap`` between the check and the writes stands for the work real code does there
+    (a short sleep); a control test with few racers replaces it with a rendezvous so that the race
+    shows on every run, whatever the machine's scheduling.
     """
     total = sum(quantities.values())
     event = Event.objects.get(pk=event_id)
@@ -148,7 +154,7 @@ def _take_unguarded(
             raise TakeFailed(Shortage("ticket_type", type_id))
     if code and code.max_redemptions is not None and code.redeemed >= code.max_redemptions:
         raise TakeFailed(Shortage("code"))
-    time.sleep(UNGUARDED_GAP_SECONDS)
+    unguarded_gap()
     Event.objects.filter(pk=event_id).update(taken=event.taken + total)
     for type_id in sorted(quantities):
         TicketType.objects.filter(pk=type_id).update(
