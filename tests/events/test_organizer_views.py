@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from blackcanyon.core import tenancy
+from blackcanyon.core import clock, tenancy
 from blackcanyon.core.models import AuditLog
 from blackcanyon.events.models import Event, EventStatus, TicketType
+from blackcanyon.orders import services
 from blackcanyon.organizers.models import Membership, Role
 from tests.events.helpers import page_text
 from tests.events.images import MAKE, jpeg_with_exif
@@ -86,6 +87,28 @@ def test_event_list_shows_status_date_and_tickets(owner_client, owner):
     assert "7 / 50" in text
     assert "Idea" in text
     assert "Draft" in text
+
+
+def test_seats_held_in_checkout_are_shown_apart_from_tickets_sold(owner_client, owner):
+    # Given 7 tickets sold and a buyer holding 2 more in checkout
+    event = EventFactory(organizer=owner.organizer, title="Spring Gala")
+    floor = TicketTypeFactory(event=event, name="Floor", capacity=80, taken=7)
+    services.reservation_create(event=event, quantities={floor.pk: 2})
+
+    # When the organizer looks at the event list and the event
+    listed = page_text(owner_client.get(base(owner)))
+    detail = page_text(owner_client.get(f"{base(owner)}{event.pk}/"))
+
+    # Then 7 are sold and 2 are in checkout, not 9 sold
+    assert "7 / 80 · 2 in checkout" in listed
+    assert "Tickets sold 7 / 80 · 2 held in checkout" in detail
+    assert "7 / 80 · 2 in checkout" in detail  # the Floor row
+
+    # And once the hold has lapsed (not yet swept) it is neither sold nor held
+    with clock.frozen(clock.in_future(hours=2)):
+        listed = page_text(owner_client.get(base(owner)))
+    assert "7 / 80" in listed
+    assert "in checkout" not in listed
 
 
 def test_new_event_form_defaults_to_the_organizer_time_zone(owner_client, owner):

@@ -54,7 +54,9 @@ class EventCancelled(Conflict):
 
 class TicketTypeHasSales(Conflict):
     code = "ticket_type_has_sales"
-    default_message = "Tickets of this type have been sold, so it cannot be deleted."
+    default_message = (
+        "Tickets of this type have been sold or are held in checkouts, so it cannot be deleted."
+    )
 
 
 class CapacityBelowTaken(Conflict):

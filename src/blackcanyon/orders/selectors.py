@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from blackcanyon.core.money import Money
 from blackcanyon.events.models import Event, TicketType
@@ -27,6 +28,48 @@ def expired_holds(*, event_id: int, now: datetime) -> dict[int, int]:
         .annotate(seats=Sum("quantity"))
     )
     return {row["ticket_type_id"]: row["seats"] for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Holds:
+    """Seats of a ticket type counted in ``taken`` by orders not paid and not released yet:
+    ``live`` ones a buyer is still checking out with, ``lapsed`` ones past their time (free
+    again already; the next sweep releases them). Sold = ``taken`` - ``live`` - ``lapsed``."""
+
+    live: int = 0
+    lapsed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.live + self.lapsed
+
+
+def holds_by_ticket_type(*, event_ids: Collection[int], now: datetime) -> dict[int, Holds]:
+    """``Holds`` per ticket type of the events (types without holds are absent); one query."""
+    return _holds(event_ids=event_ids, now=now, by="ticket_type_id")
+
+
+def holds_by_event(*, event_ids: Collection[int], now: datetime) -> dict[int, Holds]:
+    """``Holds`` per event (events without holds are absent); one query."""
+    return _holds(event_ids=event_ids, now=now, by="order__event_id")
+
+
+def _holds(*, event_ids: Collection[int], now: datetime, by: str) -> dict[int, Holds]:
+    lapsed = Q(order__expires_at__lt=now)
+    rows = (
+        OrderLine.objects.filter(
+            order__event_id__in=list(event_ids),
+            order__status__in=HOLDING_STATUSES,
+            order__released_at__isnull=True,
+        )
+        .values(by)
+        .annotate(
+            live=Sum("quantity", filter=~lapsed, default=0),
+            lapsed=Sum("quantity", filter=lapsed, default=0),
+        )
+        .order_by()
+    )
+    return {row[by]: Holds(row["live"], row["lapsed"]) for row in rows}
 
 
 @dataclass(frozen=True)
