@@ -2,11 +2,13 @@
 connection, go through the whole Django stack at the same moment (a barrier releases them).
 
 Every test module opens with a control test that turns the inventory guard off
-(``BCT_INVENTORY_GUARD=False``: read-then-write) and shows the oversell it prevents.
+(``BCT_INVENTORY_GUARD=False``: read-then-write) and shows the oversell it prevents. The control
+makes the race certain rather than likely with ``racers_meet``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import Counter
@@ -22,6 +24,7 @@ from django.test import Client
 from blackcanyon.api import services as api_services
 from blackcanyon.core import tenancy
 from blackcanyon.events.models import Event, TicketType
+from blackcanyon.orders import inventory
 from blackcanyon.orders.models import Ticket, TicketStatus
 from tests.factories import MembershipFactory
 
@@ -31,6 +34,20 @@ BUYERS = 64
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     cache.clear()
+
+
+def racers_meet(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
+    """Between its check and its writes, each unguarded take waits until ``parties`` takes have
+    checked: all of the first ``parties`` saw the seats (or the code) as they were before any
+    write, so one more than what is left is sold on every run, however the machine schedules
+    the threads. A group that never fills goes on after a few seconds."""
+    meeting = threading.Barrier(parties)
+
+    def meet() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meeting.wait(timeout=5)
+
+    monkeypatch.setattr(inventory, "unguarded_gap", meet)
 
 
 def api_token(organizer: Any) -> str:

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from blackcanyon.core import tenancy
 from blackcanyon.orders.models import DiscountCode, DiscountKind, Order
-from tests.concurrency.conftest import BUYERS, in_parallel
+from tests.concurrency.conftest import BUYERS, in_parallel, racers_meet
 from tests.factories import TicketTypeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -50,11 +50,12 @@ def _orders_with(code):
         ).redeemed
 
 
-def test_control_without_the_guard_the_code_is_redeemed_too_often():
+def test_control_without_the_guard_the_code_is_redeemed_too_often(monkeypatch):
     # Given the naive read-then-write inventory
     ticket_type, code = _code_with_five_left()
 
     # When 64 buyers reserve with the code at once
+    racers_meet(monkeypatch, 6)
     with override_settings(BCT_INVENTORY_GUARD=False):
         statuses = in_parallel(BUYERS, _reserve_with_code(ticket_type))
 

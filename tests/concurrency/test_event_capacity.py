@@ -12,6 +12,7 @@ from tests.concurrency.conftest import (
     counters,
     in_parallel,
     outcome,
+    racers_meet,
     valid_tickets,
 )
 from tests.factories import EventFactory, TicketTypeFactory
@@ -26,11 +27,12 @@ def _shared_ten():
     return event, [floor.pk, balcony.pk], api_token(event.organizer)
 
 
-def test_control_without_the_guard_the_shared_capacity_oversells():
+def test_control_without_the_guard_the_shared_capacity_oversells(monkeypatch):
     # Given the naive read-then-write inventory
     event, types, token = _shared_ten()
 
     # When 64 buyers, half on each ticket type, ask at once
+    racers_meet(monkeypatch, 11)
     with override_settings(BCT_INVENTORY_GUARD=False):
         results = in_parallel(BUYERS, buy_via_api(token, event.pk, lambda i: types[i % 2]))
 

@@ -12,6 +12,7 @@ from tests.concurrency.conftest import (
     counters,
     in_parallel,
     outcome,
+    racers_meet,
     valid_tickets,
 )
 from tests.factories import TicketTypeFactory
@@ -24,12 +25,13 @@ def _last_ten():
     return ticket_type, api_token(ticket_type.organizer)
 
 
-def test_control_without_the_guard_the_race_oversells():
+def test_control_without_the_guard_the_race_oversells(monkeypatch):
     # Given the naive read-then-write inventory (the bug the guard prevents)
     ticket_type, token = _last_ten()
     event = ticket_type.event
 
     # When 64 buyers ask for the last 10 tickets at once
+    racers_meet(monkeypatch, 11)
     with override_settings(BCT_INVENTORY_GUARD=False):
         results = in_parallel(BUYERS, buy_via_api(token, event.pk, lambda i: ticket_type.pk))
 
