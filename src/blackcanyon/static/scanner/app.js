@@ -1,10 +1,12 @@
 // The scanning screen. Every scan gets a client_scan_id and goes to POST /api/v1/checkins/; when
 // the server cannot be reached in time it is decided on the device from the list's offline bundle
-// (offline.js, verify.js) and queued in IndexedDB until the server has answered it.
+// (offline.js, verify.js) and queued in IndexedDB until the server has answered it. A queued scan
+// the server refuses (its list was deleted, say) is set aside with the server's reason, so it does
+// not hold back the others, and stays on the device until staff send it again or remove it.
 
 import { Camera } from "./camera.js";
 import { Feedback } from "./feedback.js";
-import { Api, Refusal, Unreachable } from "./net.js";
+import { Api, Refusal, sendQueued, Unreachable } from "./net.js";
 import { decide } from "./offline.js";
 import { registerServiceWorker, rememberList } from "./picker.js";
 import * as store from "./store.js";
@@ -66,9 +68,11 @@ function setReachable(reachable) {
   net.textContent = reachable ? "Online" : "Offline";
 }
 
+const scansWord = (count) => (count === 1 ? "1 scan" : `${count} scans`);
+
 async function showQueue() {
   const count = await store.queueCount();
-  const scans = count === 1 ? "1 scan" : `${count} scans`;
+  const scans = scansWord(count);
   let text = "";
   if (count && !state.reachable) text = `Offline — ${scans} waiting`;
   else if (count) text = `${scans} waiting to sync${state.syncNote ? ` (${state.syncNote})` : "…"}`;
@@ -80,22 +84,103 @@ async function syncQueue() {
   state.syncing = true;
   try {
     const items = (await store.queued()).sort((a, b) => a.scanned_at.localeCompare(b.scanned_at));
-    for (let i = 0; i < items.length; i += BATCH) {
-      const batch = items.slice(i, i + BATCH).map((item) => Object.fromEntries(SCAN_FIELDS.map((k) => [k, item[k]])));
-      const data = await api.postScans(batch, { timeout: 15000 });
+    await sendQueued(api, items, {
+      size: BATCH,
+      timeout: 15000,
+      fields: SCAN_FIELDS,
       // Only what the server answered leaves the queue; a repeat is harmless (deduplicated).
-      await store.dequeue(data.results.map((r) => r.client_scan_id));
-      setReachable(true);
-    }
+      answered: async (ids) => {
+        await store.dequeue(ids);
+        setReachable(true);
+      },
+      // What it refused goes aside (never deleted), so the rest can be sent at once.
+      setAside: async (rows) => {
+        await store.setAside(rows);
+        setReachable(true);
+      },
+    });
     state.syncNote = "";
   } catch (error) {
     if (error instanceof Unreachable) setReachable(false);
-    state.syncNote = error instanceof Refusal ? (error.status === 401 || error.status === 403 ? "log in again to send them" : error.message) : "";
+    state.syncNote = error instanceof Refusal ? (error.aboutSession ? "log in again to send them" : error.message) : "";
   } finally {
     state.syncing = false;
     await showQueue();
+    await showRefused();
   }
 }
+
+// --- Scans the server refused ----------------------------------------------------------------
+
+const SHOWN_AS = { valid: "admitted here", already_checked_in: "shown as already in", not_inside: "shown as not inside" };
+
+function timeOf(iso) {
+  try {
+    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timezone }).format(new Date(iso));
+  } catch {
+    return new Date(iso).toISOString().slice(11, 16);
+  }
+}
+
+function item(text) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  return li;
+}
+
+async function describeRefused(row) {
+  const bundle = row.list_id === config.listId ? null : await store.loadBundle(row.list_id);
+  const list = row.list_id === config.listId ? config.listName : bundle?.data?.list?.name || `list ${row.list_id}`;
+  const parts = [timeOf(row.scanned_at), row.direction === "exit" ? "Exit" : "Entry", list];
+  if (row.gate) parts.push(row.gate);
+  const shown = SHOWN_AS[row.client_status] || (row.client_status ? `shown as ${row.client_status.replaceAll("_", " ")}` : "");
+  if (shown) parts.push(shown);
+  return `${parts.join(" · ")} — ${row.refused?.message || "refused"}`;
+}
+
+async function showRefused() {
+  const box = el("refused");
+  if (!box) return; // a page saved by an older release, opened offline: sync still works
+  const rows = (await store.refused()).sort((a, b) => a.scanned_at.localeCompare(b.scanned_at));
+  box.hidden = rows.length === 0;
+  el("refused-title").textContent = rows.length ? `${scansWord(rows.length)} refused by the server — not recorded` : "";
+  const it = rows.length === 1 ? "it" : "them";
+  el("refused-help").textContent = `Not in the counts. This device keeps ${it}: tell the organizer, then send ${it} again or remove ${it}.`;
+  const reasons = new Map();
+  for (const row of rows) {
+    const message = row.refused?.message || "No reason given.";
+    reasons.set(message, (reasons.get(message) || 0) + 1);
+  }
+  const reasonItems = [...reasons].map(([message, count]) => item(reasons.size > 1 ? `${message} (${scansWord(count)})` : message));
+  el("refused-reasons").replaceChildren(...reasonItems);
+  el("refused-list").replaceChildren(...(await Promise.all(rows.map(describeRefused))).map(item));
+}
+
+el("refused-retry")?.addEventListener("click", async () => {
+  const status = el("refused-status");
+  const ids = (await store.requeueRefused()).map((row) => row.client_scan_id);
+  if (!ids.length) return;
+  status.textContent = `Sending ${scansWord(ids.length)} again…`;
+  await showRefused();
+  await syncQueue();
+  const again = (await store.refused()).filter((row) => ids.includes(row.client_scan_id)).length;
+  const waiting = (await store.queued()).filter((row) => ids.includes(row.client_scan_id)).length;
+  const parts = [];
+  if (ids.length - again - waiting) parts.push(`${scansWord(ids.length - again - waiting)} recorded`);
+  if (again) parts.push(`${scansWord(again)} refused again`);
+  if (waiting) parts.push(`${scansWord(waiting)} waiting to sync`);
+  status.textContent = `Sent again: ${parts.join(", ")}.`;
+});
+
+el("refused-remove")?.addEventListener("click", async () => {
+  const rows = await store.refused();
+  if (!rows.length) return;
+  const them = rows.length === 1 ? "it" : "them";
+  if (!window.confirm(`Remove ${scansWord(rows.length)} from this device? The server never recorded ${them}; removed, ${them} cannot be sent again.`)) return;
+  await store.removeRefused(rows.map((row) => row.client_scan_id));
+  el("refused-status").textContent = `Removed ${scansWord(rows.length)} from this device.`;
+  await showRefused();
+});
 
 // --- Offline bundle --------------------------------------------------------------------------
 
@@ -167,7 +252,7 @@ async function check(scan) {
     syncQueue(); // the server is back: send what was queued while it was not
     return { answer, offline: false };
   } catch (error) {
-    if (error instanceof Refusal && error.status !== 401 && error.status !== 403) {
+    if (error instanceof Refusal && !error.aboutSession) {
       return { answer: { status: "error", message: error.message, ticket: null, previous: null }, offline: false };
     }
     if (error instanceof Unreachable) setReachable(false);
@@ -214,6 +299,7 @@ el("undo").addEventListener("click", async () => {
   try {
     // Still on this device only: drop it. Otherwise the server marks it undone.
     if (last.offline && (await store.isQueued(last.id))) await store.dequeue([last.id]);
+    else if (last.offline && (await store.isRefused(last.id))) await store.removeRefused([last.id]);
     else await api.undo(last.id);
   } catch (error) {
     status.textContent = error instanceof Unreachable ? "Undo needs a connection. Try again in a moment." : `Could not undo: ${error.message}`;
@@ -224,6 +310,7 @@ el("undo").addEventListener("click", async () => {
   el("undo").hidden = true;
   status.textContent = "Undone. The ticket can be scanned again.";
   await showQueue();
+  await showRefused();
   refreshBundle();
 });
 
@@ -298,6 +385,7 @@ async function start() {
   const row = await store.loadBundle(config.listId);
   state.bundle = row ? row.data : null;
   describeBundle(row);
+  await showRefused();
   if (stored(CAMERA_KEY, "on") === "on") showCameraButton(await camera.start());
   else {
     showCameraButton(false);

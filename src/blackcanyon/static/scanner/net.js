@@ -9,12 +9,35 @@ export class Unreachable extends Error {
 }
 
 export class Refusal extends Error {
-  // The server answered with an error (not logged in, no permission, bad request).
-  constructor(status, code, message) {
+  // The server answered with an error (not logged in, no permission, bad request). `fields` is the
+  // error document's {field: [messages]}; `fromApi` is false when the answer was not the API's
+  // error document at all (a proxy's error page, say).
+  constructor(status, code, message, { fields = {}, fromApi = false } = {}) {
     super(message || code);
     this.name = "Refusal";
     this.status = status;
     this.code = code;
+    this.fields = fields && typeof fields === "object" ? fields : {};
+    this.fromApi = fromApi;
+  }
+
+  /** "Log in again" (401) or "not allowed" (403): about the device, not about any one scan. */
+  get aboutSession() {
+    return this.status === 401 || this.status === 403;
+  }
+
+  /** The batch items this refusal names (`scans.<index>` or `scans.<index>.<field>`):
+   *  Map index → the server's messages about that item. Indexes past `count` are ignored. */
+  itemMessages(count) {
+    const named = new Map();
+    for (const [field, messages] of Object.entries(this.fields)) {
+      const match = /^scans\.(\d+)(?:\.|$)/.exec(field);
+      if (!match || Number(match[1]) >= count) continue;
+      const index = Number(match[1]);
+      const said = Array.isArray(messages) ? messages.map(String) : [String(messages)];
+      named.set(index, [...(named.get(index) || []), ...said]);
+    }
+    return named;
   }
 }
 
@@ -52,8 +75,12 @@ export class Api {
       data = null;
     }
     if (!response.ok) {
-      const error = (data && data.error) || {};
-      throw new Refusal(response.status, error.code || `http_${response.status}`, error.message);
+      const fromApi = Boolean(data && data.error && typeof data.error === "object");
+      const error = fromApi ? data.error : {};
+      throw new Refusal(response.status, error.code || `http_${response.status}`, error.message, {
+        fields: error.fields,
+        fromApi,
+      });
     }
     return data;
   }
@@ -84,4 +111,52 @@ export class Api {
   fetchBundle() {
     return this.request(this.urls.bundle, { timeout: 20000 });
   }
+}
+
+/**
+ * Send queued scans (oldest first) in batches of up to `size`, until every one is answered or set
+ * aside. The server refuses a whole batch for one bad scan, so one bad scan must not hold back the
+ * good ones:
+ *  - a refusal naming scans (`scans.<i>.…` fields: a deleted check-in list, a field it rejects)
+ *    sets exactly those aside, and the rest are sent again at once;
+ *  - a refusal naming none (batch_too_large) halves the batch; a lone scan the API refuses
+ *    without naming it is set aside.
+ * `answered(ids)` is called with the ids the server answered, `setAside(rows)` with each refused
+ * scan plus `refused: {status, code, message, at}`. Throws (and so leaves the rest queued) when the
+ * server cannot be reached (Unreachable: no network, timeout, 5xx, 429), on 401/403, and on a
+ * refusal of a lone scan that is not the API's answer (a proxy's error page).
+ */
+export async function sendQueued(api, scans, { size, timeout, answered, setAside, fields = null }) {
+  let pending = [...scans];
+  let batchSize = size;
+  while (pending.length) {
+    const batch = pending.slice(0, batchSize);
+    const body = fields ? batch.map((scan) => Object.fromEntries(fields.map((k) => [k, scan[k]]))) : batch;
+    try {
+      const data = await api.postScans(body, { timeout });
+      await answered(data.results.map((r) => r.client_scan_id));
+      pending = pending.slice(batch.length);
+    } catch (error) {
+      if (!(error instanceof Refusal) || error.aboutSession) throw error;
+      const aside = refusedIn(error, batch);
+      if (aside.length) {
+        await setAside(aside);
+        const gone = new Set(aside.map((row) => row.client_scan_id));
+        pending = pending.filter((scan) => !gone.has(scan.client_scan_id));
+      } else if (batch.length > 1) {
+        batchSize = Math.ceil(batch.length / 2);
+      } else {
+        throw error;
+      }
+    }
+  }
+}
+
+function refusedIn(error, batch) {
+  const at = new Date().toISOString();
+  const why = (messages) => ({ status: error.status, code: error.code, message: messages.join(" ") || error.message, at });
+  const named = error.itemMessages(batch.length);
+  if (named.size) return [...named].map(([index, messages]) => ({ ...batch[index], refused: why(messages) }));
+  if (batch.length === 1 && error.fromApi) return [{ ...batch[0], refused: why([]) }];
+  return [];
 }
