@@ -33,6 +33,7 @@ ADMIN_URL = os.environ.get(
 )
 HOST = "bench.localhost"
 WEB_ROLE = "bct_bench_web"
+WORKER_ROLE = "bct_bench_worker"
 PORT = 8765
 
 
@@ -56,6 +57,17 @@ def fresh_database(name: str = "bct_bench") -> tuple[str, str]:
             conn.execute(f"CREATE ROLE {WEB_ROLE} LOGIN IN ROLE bct_app")
     host = base.split("@", 1)[1]
     return owner_url, f"postgres://{WEB_ROLE}@{host}/{name}"
+
+
+def worker_database(name: str) -> str:
+    """URL of ``name`` for a login member of bct_app and bct_system, as ``bct worker`` connects
+    in production (``WORKER_DATABASE_URL``)."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [WORKER_ROLE]).fetchone()
+        if not exists:
+            conn.execute(f"CREATE ROLE {WORKER_ROLE} LOGIN IN ROLE bct_app, bct_system")
+    host = ADMIN_URL.rsplit("/", 1)[0].split("@", 1)[1]
+    return f"postgres://{WORKER_ROLE}@{host}/{name}"
 
 
 def base_env(database_url: str) -> dict[str, str]:
