@@ -180,6 +180,25 @@ def test_completed_session_pays_the_order_issues_tickets_and_emails_the_buyer(
     assert stored_events() == [("checkout.session.completed", "paid")]
 
 
+def test_a_buyers_payment_is_processed_before_events_that_came_first(
+    client: Client, stripe_checkout: CheckoutStub
+) -> None:
+    # Given a backlog of account updates, then the buyer's completed payment
+    s = shop()
+    order, session = started(s, stripe_checkout)
+    for _ in range(3):
+        deliver(client, event_object("account.updated", enabled_account(ACCOUNT_ID)))
+    deliver(client, event_object("checkout.session.completed", stripe_checkout.pay(session["id"])))
+
+    # When the worker has run one task
+    with as_worker_role():
+        run_pending(max_tasks=1)
+
+    # Then the buyer's order is paid while the account updates still wait
+    assert fresh(order).status == OrderStatus.PAID
+    assert [outcome for _, outcome in stored_events()] == ["", "", "", "paid"]
+
+
 def test_a_duplicate_event_is_acknowledged_and_processed_once(
     client: Client, stripe_checkout: CheckoutStub
 ) -> None:

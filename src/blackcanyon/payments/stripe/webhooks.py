@@ -4,7 +4,8 @@
   ``STRIPE_WEBHOOK_SECRET`` (or ``STRIPE_CONNECT_WEBHOOK_SECRET``) using the SDK's own code.
 * ``stripe_event_receive`` stores the event once (unique Stripe event id) and enqueues its
   processing task in the same transaction (the queue is the outbox): a duplicate delivery is
-  acknowledged without being processed again.
+  acknowledged without being processed again. Events a buyer is waiting on (their "payment
+  processing" page) go ahead of the others in the queue.
 * ``stripe_event_process`` (the task; also the reconciler for events whose task failed) dispatches
   by type to idempotent, order-tolerant services and marks the event processed.
 """
@@ -41,6 +42,15 @@ CHECKOUT_EVENTS = frozenset(
         "checkout.session.expired",
     }
 )
+# A buyer back from Stripe waits on these: the worker takes them before any other event.
+BUYER_WAITING_EVENTS = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+    }
+)
+BUYER_WAITING_PRIORITY = 10  # django.tasks priorities run from -100 to 100; the default is 0
 PAYOUT_EVENTS = frozenset({"payout.created", "payout.paid", "payout.failed"})
 # Each carries the whole dispute as it is then; all are applied the same way.
 DISPUTE_EVENTS = frozenset(
@@ -131,7 +141,10 @@ def stripe_event_receive(*, event: Mapping[str, Any]) -> bool:
                 payload=dict(event),
                 received_at=clock.now(),
             )
-            process_stripe_event.enqueue(event_id=event["id"])
+            task = process_stripe_event
+            if event["type"] in BUYER_WAITING_EVENTS:
+                task = task.using(priority=BUYER_WAITING_PRIORITY)
+            task.enqueue(event_id=event["id"])
     except IntegrityError:
         logger.info("Stripe event %s received again: already stored", event["id"])
         return False
