@@ -183,7 +183,41 @@ def test_organizer_members_get_not_found_and_visitors_are_sent_to_log_in() -> No
 
 
 @pytest.mark.postgres
-def test_rls_lets_only_staff_read_the_ledger_and_only_reconciled_orders_never_write() -> None:
+def test_staff_find_no_buyer_in_the_admin_only_the_summary_on_the_difference_page() -> None:
+    # Given a difference naming Ana's order and a staff superuser
+    scene = _scene()
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    # When they search the admin's orders for her email, and open the difference
+    found = client.get("/admin/orders/order/", {"q": "ana@example.com"})
+    page = page_text(client.get(scene.url(scene.mismatch)))
+
+    # Then the admin lists no order, and the page shows the order's summary without her
+    assert found.status_code == 200
+    assert scene.order.code not in found.content.decode()
+    assert "Ana Canyon" not in found.content.decode()  # (the search box echoes her email)
+    assert f"Code {scene.order.code} Status Paid Total $50.00" in page
+    assert "Ana Canyon" not in page
+    assert "ana@example.com" not in page
+
+
+def test_the_order_is_shown_as_it_was_when_the_run_was_stored() -> None:
+    # Given a run naming a paid order, which is refunded afterwards
+    scene = _scene()
+    with tenancy.for_organizer(scene.organizer.pk):
+        Order.objects.filter(pk=scene.order.pk).update(status="refunded")
+
+    # When staff open the difference
+    text = page_text(_staff().get(scene.url(scene.mismatch)))
+
+    # Then they see the order as the run saw it, and are told so
+    assert f"Code {scene.order.code} Status Paid Total $50.00" in text
+    assert "As it was when this run was stored." in text
+
+
+@pytest.mark.postgres
+def test_rls_lets_only_staff_read_the_ledger_never_orders_and_never_write() -> None:
     # Given the stored run, a staff user and an organizer's member
     scene = _scene()
     staff, member = UserFactory(is_staff=True), MembershipFactory(organizer=scene.organizer).user
@@ -193,13 +227,13 @@ def test_rls_lets_only_staff_read_the_ledger_and_only_reconciled_orders_never_wr
             assert JournalEntry.objects.count() == 0
             assert Posting.objects.count() == 0
             assert not Order.objects.exists()
-    # And staff read the whole ledger (platform-only entries too), but only the order that a
-    # difference names — not the organizer's other order
+    # And staff read the whole ledger (platform-only entries too), but no order — not even the
+    # one a difference names (its row holds the buyer's name and email)
     with tenancy.scoped(user_id=staff.pk):
         assert JournalEntry.objects.count() == 3
         assert JournalEntry.objects.filter(organizer__isnull=True).count() == 2
         assert Posting.objects.filter(account__organizer=scene.organizer).exists()
-        assert list(Order.objects.values_list("pk", flat=True)) == [scene.order.pk]
+        assert not Order.objects.exists()
         # And they write nothing through it
         assert Order.objects.filter(pk=scene.order.pk).update(status="refunded") == 0
         with connection.cursor() as cursor:

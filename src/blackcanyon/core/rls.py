@@ -121,10 +121,22 @@ def staff_read(table: str, *, only: str | None = None) -> migrations.RunPython:
     FORCEd RLS): platform staff's context reads its rows — with ``only``, just the rows matching
     that clause — and writes none (``FOR SELECT``; the ``tenant`` and ``system`` policies alone
     govern INSERT, UPDATE and DELETE)."""
+    create, drop = _staff_read_sql(table, only)
+    return migrations.RunPython(_run(create), _run(drop))
+
+
+def staff_read_removed(table: str, *, only: str | None = None) -> migrations.RunPython:
+    """Migration operation removing ``staff_read`` from ``table`` (``only`` as it was created,
+    to put it back when the migration is reversed)."""
+    create, drop = _staff_read_sql(table, only)
+    return migrations.RunPython(_run(drop), _run(create))
+
+
+def _staff_read_sql(table: str, only: str | None) -> tuple[list[str], list[str]]:
     clause = STAFF_READ if only is None else f"{STAFF_READ} AND ({only})"
-    forwards = [f"CREATE POLICY staff_read ON {table} FOR SELECT TO {APP_ROLE} USING ({clause})"]
-    return migrations.RunPython(
-        _run(forwards), _run([f"DROP POLICY IF EXISTS staff_read ON {table}"])
+    return (
+        [f"CREATE POLICY staff_read ON {table} FOR SELECT TO {APP_ROLE} USING ({clause})"],
+        [f"DROP POLICY IF EXISTS staff_read ON {table}"],
     )
 
 

@@ -229,7 +229,9 @@ class ReconciliationRun(models.Model):
 
 class ReconciliationDifference(models.Model):
     """One (Stripe object, currency) on which the ledger and Stripe disagree. ``organizer``,
-    ``ledger_entry_id`` and ``order_id`` are copied from the ledger when it knows the object."""
+    ``ledger_entry_id`` and ``order_id`` are copied from the ledger when it knows the object,
+    and the ``order_*`` fields from that order when the run is stored: what platform staff see of
+    it (no buyer's data), as it was then — staff never read the order itself."""
 
     run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="differences")
     organizer = models.ForeignKey(
@@ -251,6 +253,12 @@ class ReconciliationDifference(models.Model):
     ledger_net = models.BigIntegerField(null=True, blank=True)
     ledger_entry_id = models.BigIntegerField(null=True, blank=True)
     order_id = models.BigIntegerField(null=True, blank=True)
+    order_code = models.CharField(max_length=20, blank=True, default="")
+    order_status = models.CharField(max_length=20, blank=True, default="")
+    order_total = models.BigIntegerField(null=True, blank=True)
+    order_currency = models.CharField(max_length=3, blank=True, default="")
+    order_event_title = models.CharField(max_length=200, blank=True, default="")
+    order_created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)

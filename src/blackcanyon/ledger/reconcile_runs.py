@@ -34,6 +34,7 @@ from blackcanyon.ledger.reconciliation import (
     Figures,
     reconciliation_report,
 )
+from blackcanyon.orders.selectors import OrderSummary, order_summaries
 
 #: Days of balance transactions each run compares; runs overlap, so a late webhook that is
 #: recorded the next day turns yesterday's difference into today's match.
@@ -80,10 +81,14 @@ def _ledger_refs(differences: Sequence[Difference]) -> dict[str, Known]:
 
 
 def _difference_row(
-    run: ReconciliationRun, difference: Difference, known: Known | None
+    run: ReconciliationRun,
+    difference: Difference,
+    known: Known | None,
+    orders: Mapping[int, OrderSummary],
 ) -> ReconciliationDifference:
     stripe, ledger = difference.stripe or Figures(), difference.ledger or Figures()
     has_stripe, has_ledger = difference.stripe is not None, difference.ledger is not None
+    order = orders.get(known[2]) if known and known[2] is not None else None
     return ReconciliationDifference(
         run=run,
         organizer_id=known[1] if known else None,
@@ -99,6 +104,12 @@ def _difference_row(
         ledger_net=ledger.net if has_ledger else None,
         ledger_entry_id=known[0] if known else None,
         order_id=known[2] if known else None,
+        order_code=order.code if order else "",
+        order_status=order.status if order else "",
+        order_total=order.total.amount if order else None,
+        order_currency=order.total.currency if order else "",
+        order_event_title=order.event_title[:200] if order else "",
+        order_created_at=order.created_at if order else None,
     )
 
 
@@ -149,6 +160,7 @@ def reconciliation_run_record(
             started_at=started,
         )
     known = _ledger_refs(report.differences)
+    orders = order_summaries(order_ids={k[2] for k in known.values() if k[2] is not None})
 
     def create() -> ReconciliationRun:
         run = _next_run(
@@ -164,7 +176,7 @@ def reconciliation_run_record(
             finished_at=clock.now(),
         )
         ReconciliationDifference.objects.bulk_create(
-            [_difference_row(run, d, known.get(d.stripe_ref)) for d in report.differences]
+            [_difference_row(run, d, known.get(d.stripe_ref), orders) for d in report.differences]
         )
         return run
 

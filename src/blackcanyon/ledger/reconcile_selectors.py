@@ -3,8 +3,9 @@
 On PostgreSQL the web role sees runs and differences only while a signed-in platform staff user
 is the context's user (policy ``staff_read``, migration ``ledger/0004``); the worker sees them in
 the system context. The difference page also reads, under the same kind of read-only policy,
-the ledger's entries, postings and accounts (``ledger/0006``) and the summary of the order a
-difference names (``orders/0004``). Views check ``is_staff`` too (first wall).
+the ledger's entries, postings and accounts (``ledger/0006``). The order a difference names is
+shown from the summary copied onto the difference when the run was stored: staff never read
+orders (buyers' personal data). Views check ``is_staff`` too (first wall).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from blackcanyon.ledger.models import (
     ReconciliationDifference,
     ReconciliationRun,
 )
-from blackcanyon.orders.selectors import OrderSummary, order_summary_for_staff
+from blackcanyon.orders.selectors import OrderSummary, order_status_label
 
 
 def reconciliation_runs() -> QuerySet[ReconciliationRun]:
@@ -117,7 +118,8 @@ def stripe_object_entries(*, stripe_ref: str) -> list[EntryDetail]:
 
 def reconciliation_difference_get(*, run_id: int, difference_id: int) -> DifferenceDetail | None:
     """One difference of a run with what staff need to investigate it in place: both sides'
-    figures, the ledger's entries of its Stripe object and the order's summary (no buyer data).
+    figures, the ledger's entries of its Stripe object and the order's summary as of the run (no
+    buyer data).
     ``None`` if the run has no such difference (or the context may not read it)."""
     difference = (
         ReconciliationDifference.objects.filter(run_id=run_id, pk=difference_id)
@@ -126,13 +128,25 @@ def reconciliation_difference_get(*, run_id: int, difference_id: int) -> Differe
     )
     if difference is None:
         return None
-    order = None
-    if difference.order_id is not None:
-        order = order_summary_for_staff(order_id=difference.order_id)
     return DifferenceDetail(
         row=_row(difference),
         entries=stripe_object_entries(stripe_ref=difference.stripe_ref),
-        order=order,
+        order=_order_summary(difference),
+    )
+
+
+def _order_summary(difference: ReconciliationDifference) -> OrderSummary | None:
+    """The order's summary as it was when the run was stored (copied then, by the worker)."""
+    if not difference.order_code or difference.order_total is None:
+        return None
+    return OrderSummary(
+        code=difference.order_code,
+        status=difference.order_status,
+        status_label=order_status_label(difference.order_status),
+        total=Money(difference.order_total, difference.order_currency),
+        event_title=difference.order_event_title,
+        organizer_name=difference.organizer.name if difference.organizer else "",
+        created_at=difference.order_created_at,  # type: ignore[arg-type]
     )
 
 

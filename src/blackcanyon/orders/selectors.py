@@ -1,5 +1,5 @@
 """Order reads. Callers run them in the organizer's tenant context (except
-``order_summary_for_staff``: platform staff's context, see its docstring)."""
+``order_summaries``: the worker's system context, see its docstring)."""
 
 from __future__ import annotations
 
@@ -146,31 +146,26 @@ class OrderSummary:
     created_at: datetime
 
 
-def order_summary_for_staff(*, order_id: int) -> OrderSummary | None:
-    """The summary of one order, or ``None`` if there is none the context may read.
-
-    On PostgreSQL, platform staff's context (no organizer) reads only orders named by a
-    reconciliation difference (policy ``staff_read``, migration ``orders/0004``). Their event is
-    published or cancelled (orders are refused on drafts and an event never returns to draft),
-    so ``public_read`` shows it; the organizer row has no RLS. Only the summary's columns are
-    fetched.
-    """
-    row = (
-        Order.objects.filter(pk=order_id)
-        .values_list(
-            "code", "status", "total", "currency", "event__title", "organizer__name", "created_at"
+def order_summaries(*, order_ids: Collection[int]) -> dict[int, OrderSummary]:
+    """The summaries of these orders by id (missing ones absent); one query, only the summary's
+    columns. For the worker storing a reconciliation run (system context): platform staff read
+    the copy on the difference, never the order."""
+    rows = Order.objects.filter(pk__in=list(order_ids)).values_list(
+        "pk", "code", "status", "total", "currency", "event__title", "organizer__name", "created_at"
+    )
+    return {
+        pk: OrderSummary(
+            code=code,
+            status=status,
+            status_label=order_status_label(status),
+            total=Money(total, currency),
+            event_title=event_title,
+            organizer_name=organizer_name,
+            created_at=created_at,
         )
-        .first()
-    )
-    if row is None:
-        return None
-    code, status, total, currency, event_title, organizer_name, created_at = row
-    return OrderSummary(
-        code=code,
-        status=status,
-        status_label=str(dict(OrderStatus.choices).get(status, status)),
-        total=Money(total, currency),
-        event_title=event_title,
-        organizer_name=organizer_name,
-        created_at=created_at,
-    )
+        for pk, code, status, total, currency, event_title, organizer_name, created_at in rows
+    }
+
+
+def order_status_label(status: str) -> str:
+    return str(dict(OrderStatus.choices).get(status, status))
