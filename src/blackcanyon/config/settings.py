@@ -351,6 +351,10 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Never DEBUG, whatever LOG_LEVEL says: at DEBUG the Stripe SDK logs request parameters
+        # and response bodies — account and login links that sign anyone into an organizer's
+        # Stripe dashboard, buyers' email addresses. INFO keeps its method, URL and status lines.
+        "stripe": {"level": "INFO"},
     },
 }
 

@@ -8,6 +8,7 @@ a service whose side effect (an email, a password check) must not be triggered i
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 
 from axes.helpers import get_client_ip_address
@@ -26,6 +27,25 @@ def client_ip(request: HttpRequest) -> str:
     """The client's address under the same policy as the login lockout (``AXES_CLIENT_IP_*`` /
     ipware settings), so a TLS proxy in front does not make every visitor share one counter."""
     return get_client_ip_address(request) or ""
+
+
+def address_network(address: str) -> str:
+    """An IPv4 address as is; an IPv6 address as its /64 network (``2001:db8:1:2::/64``).
+
+    One subscriber is usually handed a whole IPv6 /64 and may pick any address in it, so a
+    limit counted per exact IPv6 address is a fresh counter per request. An IPv4-mapped IPv6
+    address counts as its IPv4 address; anything unparsable is returned unchanged.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    # From the integer, so a zone id (``fe80::1%eth0``) does not split one network in two.
+    return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
 
 
 def _key(scope: str, identity: str, window: int) -> tuple[str, int]:

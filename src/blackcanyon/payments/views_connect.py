@@ -15,7 +15,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
 from blackcanyon.core import ratelimit
-from blackcanyon.core.errors import DomainError
+from blackcanyon.core.errors import DomainError, RateLimited
 from blackcanyon.core.money import Money, parse_major
 from blackcanyon.organizers.access import organizer_view, role_has
 from blackcanyon.organizers.models import Organizer
@@ -24,10 +24,20 @@ from blackcanyon.payments.stripe import connect
 from blackcanyon.payments.stripe.client import stripe_enabled
 
 STRIPE_CONNECT_ORIGIN = "https://connect.stripe.com"
-# "Connect with Stripe" creates objects on Stripe: a few per hour per organizer is plenty.
+# "Connect with Stripe" creates objects on Stripe: a few per hour per organizer is plenty. Per
+# user too, as one user may create many organizers, each of whose first click creates an account.
 CONNECT_STARTS_PER_HOUR = 10
+CONNECT_STARTS_PER_USER_PER_HOUR = 10
+# Each visit to the return page asks Stripe for the account: a person needs a few, while a loop
+# (or another site making signed-in organizers load it) would spend the platform's Stripe rate
+# limit. Past this, the page shows the stored status, which account.updated keeps current.
+ACCOUNT_REFRESHES_PER_HOUR = 30
 # Each "Open Stripe dashboard" click creates a login link on Stripe.
 DASHBOARD_LINKS_PER_HOUR = 30
+STORED_STATUS = (
+    "This is the status Stripe last sent us (see “Last checked”); it updates by itself when"
+    " Stripe tells us of a change."
+)
 LINK_EXPIRED = (
     "That Stripe link has expired or was already used. Choose “Continue with Stripe” to get a new"
     " one."
@@ -95,6 +105,11 @@ def connect_start(request: HttpRequest) -> HttpResponse:
     organizer = _organizer(request)
     try:
         ratelimit.hit(
+            scope="stripe_connect_user",
+            identity=str(request.user.pk),
+            limit=CONNECT_STARTS_PER_USER_PER_HOUR,
+        )
+        ratelimit.hit(
             scope="stripe_connect",
             identity=str(organizer.pk),
             limit=CONNECT_STARTS_PER_HOUR,
@@ -129,8 +144,19 @@ def connect_dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 @organizer_view("organizer.manage")
 def connect_return(request: HttpRequest) -> HttpResponse:
-    """Stripe sends the organizer back here: ask Stripe where the account stands now."""
+    """Stripe sends the organizer back here: ask Stripe where the account stands now (at most
+    ``ACCOUNT_REFRESHES_PER_HOUR`` times per organizer; past that, the stored status)."""
     organizer = _organizer(request)
+    try:
+        ratelimit.hit(
+            scope="stripe_account_refresh",
+            identity=str(organizer.pk),
+            limit=ACCOUNT_REFRESHES_PER_HOUR,
+        )
+    except RateLimited:
+        if selectors.stripe_account_for(organizer=organizer) is not None:
+            messages.info(request, STORED_STATUS)
+        return redirect("payments:connect", organizer_slug=organizer.slug)
     try:
         account = connect.stripe_account_refresh(actor=request.user, organizer=organizer)
     except DomainError as error:

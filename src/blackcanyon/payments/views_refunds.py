@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blackcanyon.core import ratelimit
-from blackcanyon.core.errors import DomainError
+from blackcanyon.core.errors import DomainError, RateLimited
 from blackcanyon.core.forms import add_domain_error
 from blackcanyon.core.money import Money, parse_major
 from blackcanyon.orders import selectors_organizer
@@ -26,6 +26,9 @@ from blackcanyon.payments.refunds_selectors import RefundPlan, refund_plan
 
 # Each refund may call Stripe: plenty for a person, a wall for a runaway script.
 REFUNDS_PER_HOUR = 60
+# Each "Try again" on a refund waiting for Stripe asks Stripe again (same key, so never a second
+# refund, but a call all the same): a wall for a script that hammers the button.
+REFUND_RETRIES_PER_HOUR = 30
 MODES = [
     ("full", "The whole order"),
     ("tickets", "Some tickets"),
@@ -152,7 +155,12 @@ def refund_retry(request: HttpRequest, code: str, refund_id: int) -> HttpRespons
         messages.info(request, "That refund is not waiting any more.")
         return _to_order(request, order)
     try:
+        ratelimit.hit(
+            scope="refund_retry", identity=str(order.organizer_id), limit=REFUND_RETRIES_PER_HOUR
+        )
         refund = refunds.refund_send(refund=refund, actor=request.user)
+    except RateLimited as error:
+        messages.error(request, f"The refund is still waiting for Stripe. {error.message}")
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -4,9 +4,12 @@ The signature is checked on the raw body before anything is parsed; the event is
 processed by the worker (``tasks.process_stripe_event``), so Stripe gets its 200 fast. A refused
 request is a security event: a WARNING log line with the request id and client address (never
 the secret or the body) and an audit entry ``payments.stripe_webhook.refused`` with the reason
-only (at most ``REFUSALS_AUDITED_PER_HOUR`` per client address, so a flood cannot fill the audit
-log). The address is personal data: it stays in the log line, whose retention is short, and
-never enters the audit log, which is kept for years.
+only, so a flood cannot fill the audit log (kept for years): at most
+``REFUSALS_AUDITED_PER_HOUR`` per client, counting an IPv6 client by its /64 (one subscriber may
+rotate through a whole /64), and at most ``REFUSALS_AUDITED_PER_HOUR_ALL`` across all clients,
+against a flood from many addresses. Every refusal still gets its log line. The address is
+personal data: it stays in the log line, whose retention is short, and never enters the audit
+log.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ logger = logging.getLogger("blackcanyon.security")
 # Stripe's payloads are a few kB; refuse anything absurd before reading it.
 MAX_BODY_BYTES = 512 * 1024
 REFUSALS_AUDITED_PER_HOUR = 30
+REFUSALS_AUDITED_PER_HOUR_ALL = 100
 
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
@@ -41,13 +45,7 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
         request_context.request_id() or "-",
         client,
     )
-    try:
-        ratelimit.hit(
-            scope="stripe_webhook_refused", identity=client, limit=REFUSALS_AUDITED_PER_HOUR
-        )
-    except RateLimited:
-        pass
-    else:
+    if _audit_allowed(client):
         with transaction.atomic():
             audit.record(
                 actor=None,
@@ -55,6 +53,26 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
                 data={"reason": reason},
             )
     return HttpResponseBadRequest(f"Webhook refused: {reason}.", content_type="text/plain")
+
+
+def _audit_allowed(client: str) -> bool:
+    """Whether this refusal still gets an audit entry: the client's (or its /64's) hourly
+    allowance first, then the allowance shared by every client. A client over its own allowance
+    does not use up the shared one."""
+    try:
+        ratelimit.hit(
+            scope="stripe_webhook_refused",
+            identity=ratelimit.address_network(client),
+            limit=REFUSALS_AUDITED_PER_HOUR,
+        )
+        ratelimit.hit(
+            scope="stripe_webhook_refused_all",
+            identity="all",
+            limit=REFUSALS_AUDITED_PER_HOUR_ALL,
+        )
+    except RateLimited:
+        return False
+    return True
 
 
 @csrf_exempt
