@@ -51,6 +51,13 @@ RESERVE_WINDOW = 10 * 60
 # Code checks per client address: slows down guessing access codes.
 CODE_LIMIT = 30
 CODE_WINDOW = 10 * 60
+# Payment starts (each a Stripe Checkout Session, which first expires the order's previous one):
+# per order, far more than a buyer who comes back from the payment page a few times needs; per
+# client address, as generous as reservations (one address may be a whole venue's Wi-Fi).
+PAY_ORDER_LIMIT = 10
+PAY_ORDER_WINDOW = 60 * 60
+PAY_LIMIT = 60
+PAY_WINDOW = 10 * 60
 PREFILL_KEY = "bct_checkout_prefill"
 
 
@@ -267,7 +274,34 @@ def checkout(request: HttpRequest, organizer_slug: str, code: str, token: str) -
     return render(request, "orders/checkout.html", context, status=status)
 
 
+def _limit_payment_start(request: HttpRequest, order: Order) -> None:
+    """Refuse (``RateLimited``, 429 on the checkout form) a payment start past the limits: each
+    start calls the payment provider (Stripe's API limit is shared by every organizer) and
+    writes audit entries. Checked before anything is written; the reservation is kept."""
+    try:
+        _limit(request, scope="shop_pay", limit=PAY_LIMIT, window=PAY_WINDOW)
+    except RateLimited as error:
+        raise RateLimited(_wait_message("from your network", error)) from error
+    limit = int(getattr(settings, "BCT_SHOP_PAY_ORDER_LIMIT", PAY_ORDER_LIMIT))
+    try:
+        ratelimit.hit(
+            scope="shop_pay_order", identity=str(order.pk), limit=limit, window=PAY_ORDER_WINDOW
+        )
+    except RateLimited as error:
+        raise RateLimited(_wait_message("for this order", error)) from error
+
+
+def _wait_message(whose: str, error: RateLimited) -> str:
+    wait = error.message.removeprefix("Too many requests. ")
+    return (
+        f"Too many payment attempts {whose}. Nothing was charged; your tickets stay reserved"
+        f" until the time shown above. {wait}"
+    )
+
+
 def _submit(request: HttpRequest, order: Order, form: CheckoutForm) -> HttpResponse:
+    if order.total > 0:
+        _limit_payment_start(request, order)
     order = services.order_submit_details(order=order, actor=_actor(request), **form.details())
     if order.total == 0:
         order = services.order_pay_free(order=order, actor=_actor(request))

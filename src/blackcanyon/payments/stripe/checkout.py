@@ -144,8 +144,11 @@ def stripe_checkout_start(*, order: Order, actor: Any = None) -> StripeCheckout:
     same session. The order's earlier sessions still open on Stripe are expired first, so a
     buyer can never pay twice; if one of them was completed meanwhile, no new session is made:
     the returned checkout is that one (its ``url`` is our return page) and it is settled by the
-    worker. Raises ``StripeAccountNotReady``, ``StripeUnavailable`` or ``StripeRefused``
-    (nothing charged, the reservation stays).
+    worker. An earlier session Stripe confirms closed without payment is marked ``expired`` at
+    once, so it is never asked about again: each attempt costs at most one expire (and one
+    retrieve) and one create, however many attempts came before. Raises
+    ``StripeAccountNotReady``, ``StripeUnavailable`` or ``StripeRefused`` (nothing charged, the
+    reservation stays).
     """
     now = clock.now()
     with tenancy.for_organizer(order.organizer_id):
@@ -155,7 +158,8 @@ def stripe_checkout_start(*, order: Order, actor: Any = None) -> StripeCheckout:
         previous = list(
             StripeCheckout.objects.filter(order=order, status__in=STILL_PAYABLE).order_by("attempt")
         )
-    completed = _close_previous(previous)  # Stripe calls: outside any transaction or lock
+    # Stripe calls: outside any transaction or lock
+    completed = _close_previous(previous, order=order, actor=actor)
     if completed is not None:
         completed.url = _order_link("payments:stripe_return", order)  # type: ignore[attr-defined]
         return completed
@@ -190,24 +194,34 @@ def stripe_checkout_start(*, order: Order, actor: Any = None) -> StripeCheckout:
     return checkout
 
 
-def _close_previous(previous: list[StripeCheckout]) -> StripeCheckout | None:
+def _close_previous(
+    previous: list[StripeCheckout], *, order: Order, actor: Any
+) -> StripeCheckout | None:
     """Expire the order's earlier sessions that may still be paid; return the first one the
-    buyer already completed (its settlement is queued for the worker), else None."""
+    buyer already completed (its settlement is queued for the worker), else None. A session
+    Stripe confirms expired is marked so here and now (``_mark_expired``)."""
     from blackcanyon.payments.tasks import settle_stripe_checkout
 
     for checkout in previous:
-        if checkout.status == CheckoutStatus.PROCESSING or _expire(checkout) == "complete":
-            # Paid (or an async payment under way): settle it — never a second session.
+        if checkout.status == CheckoutStatus.PROCESSING:
+            stripe_status = "complete"
+        else:
+            stripe_status = _expire(checkout)
+        if stripe_status == "complete":
+            # Paid (or an async payment under way): settle it — never a second session. Our
+            # copy stays as it is: only settlement (the worker, which may read the charge)
+            # moves a completed session, to paid, processing, failed or refund_pending.
             with transaction.atomic():
                 settle_stripe_checkout.enqueue(session_id=checkout.session_id)
             return checkout
+        if stripe_status == "expired":
+            _mark_expired(checkout, order=order, actor=actor)
     return None
 
 
 def _expire(checkout: StripeCheckout) -> str:
     """Expire an open session on Stripe; return Stripe's status of it afterwards (``expired``,
-    or ``complete`` when the buyer finished paying first). Our copy is moved by the
-    ``checkout.session.expired`` webhook (or the reconciler), like any expiry."""
+    or ``complete`` when the buyer finished paying first)."""
     client = stripe_client()
     try:
         client.v1.checkout.sessions.expire(
@@ -226,6 +240,30 @@ def _expire(checkout: StripeCheckout) -> str:
     except stripe.StripeError as error:
         raise translate_error(error, doing="retrieving a Checkout Session") from error
     return str(session.to_dict().get("status") or "")
+
+
+def _mark_expired(checkout: StripeCheckout, *, order: Order, actor: Any) -> None:
+    """Stripe confirmed the session is expired: our copy moves ``open`` → ``expired`` now, with
+    the audit entry the webhook would write, so no later attempt asks Stripe about it again.
+
+    Forward-only like every move of a checkout (``settle._MOVES_FROM``): one conditional UPDATE
+    from ``open``, so a copy the webhook or the worker moved meanwhile (expired, processing,
+    paid...) is left alone, and the ``checkout.session.expired`` webhook arriving later finds
+    nothing to change.
+    """
+    now = clock.now()
+    with tenancy.for_organizer(order.organizer_id), transaction.atomic():
+        moved = StripeCheckout.objects.filter(pk=checkout.pk, status=CheckoutStatus.OPEN).update(
+            status=CheckoutStatus.EXPIRED, updated_at=now
+        )
+        if moved:
+            audit.record(
+                actor=actor,
+                action="payments.stripe_checkout.expired",
+                organizer=order.event.organizer,
+                obj=order,
+                data={"session_id": checkout.session_id, "reason": "new_attempt"},
+            )
 
 
 def stripe_checkout_settle(*, session_id: str) -> str:
