@@ -12,7 +12,17 @@ Stripe-paid orders, in three steps (DESIGN rule 6: pay — and refund — outsid
 3. ``refund_record_succeeded`` (also reached from a ``charge.refunded`` webhook, whichever comes
    first) marks it ``succeeded`` and, in the same transaction: the ledger's refund entry, the
    buyer's email (a task), then the domain transition (``order_refund_apply``: tickets cancelled
-   and revoked, seats released last, a fully refunded order becomes ``refunded``).
+   and revoked, seats released last).
+
+When an order is fully refunded is decided when a refund succeeds, from the money: once the
+refunds that succeeded add up to what the order paid, the order becomes ``refunded`` (every
+ticket left cancelled, its code's use given back) — whichever way the refunds were asked
+(amounts, tickets, several staff at once, Stripe's dashboard). A refund still waiting for Stripe
+counts only when it succeeds. (A free order is emptied by asking for all of it.)
+
+A cancelled order that was paid keeps its money (cancelling refunds nothing): the organizer
+refunds it afterwards, by amount or everything left — money only: its tickets were cancelled and
+its seats released by the cancellation.
 
 Orders paid outside Stripe (test provider, box office, offline, free): the same transition at
 once, source ``outside``; the money goes back outside the platform (the page says so) and the
@@ -51,7 +61,7 @@ REASON_MAX = 500
 
 class RefundNotPossible(Conflict):
     code = "refund_not_possible"
-    default_message = "Only a paid order can be refunded."
+    default_message = "Only a paid order, or a cancelled one that was paid, can be refunded."
 
 
 class RefundExceedsPaid(ValidationFailed):
@@ -62,6 +72,21 @@ class RefundExceedsPaid(ValidationFailed):
 class RefundInvalid(ValidationFailed):
     code = "refund_invalid"
     default_message = "Choose what to refund: the whole order, some tickets, or an amount."
+
+
+def refund_refusal(*, plan: RefundPlan) -> str | None:
+    """Why the money of ``plan``'s order cannot be refunded now, or None when it can: a paid
+    order, or a cancelled one with money left to refund (cancelling returns no money)."""
+    order = plan.order
+    if order.status == OrderStatus.PAID:
+        return None
+    if order.status == OrderStatus.CANCELLED and plan.paid > 0:
+        if plan.refundable > 0:
+            return None
+        if plan.in_progress > 0:
+            return "The refund of this order is waiting for Stripe: try it again on the order page."
+        return "Everything this order paid has been refunded."
+    return f"A {order.get_status_display().lower()} order cannot be refunded."
 
 
 def _locked_order(order: Order) -> Order:
@@ -87,7 +112,9 @@ def _too_much(plan: RefundPlan, left: int) -> str:
 def _choose(
     plan: RefundPlan, *, ticket_ids: Sequence[int], amount: int | None, full: bool
 ) -> tuple[int, list[int], bool]:
-    """(amount, ticket ids, full) for a request, or a coded refusal."""
+    """(amount, ticket ids, full) for a request, or a coded refusal. ``full`` here says that
+    everything was asked for (it empties a free order); for money, whether a refund empties the
+    order is decided when it succeeds (``_succeed``)."""
     left = plan.refundable
     if full:
         return left, [t.ticket_id for t in plan.tickets], True
@@ -123,23 +150,32 @@ def refund_create(
     reason: str = "",
     now: datetime | None = None,
 ) -> Refund:
-    """Refund (part of) a paid order: ``full``, the tickets ``ticket_ids`` (at their price), or
-    ``amount`` minor units (≤ what is left). Refunding everything left cancels every remaining
-    ticket and makes the order ``refunded``.
+    """Refund (part of) a paid order: ``full`` (everything left, every remaining ticket), the
+    tickets ``ticket_ids`` (at their price), or ``amount`` minor units (≤ what is left). Once
+    the money returned reaches what was paid the order becomes ``refunded`` (``_succeed``).
+    A cancelled order that was paid is refunded by ``amount`` or ``full``, money only.
 
     Returns the Refund: ``succeeded``, or ``requested`` when Stripe could not be reached (retry
-    with ``refund_send``). Raises ``RefundNotPossible`` (not paid), ``RefundExceedsPaid``,
-    ``RefundInvalid``, ``StripeUnavailable`` / ``StripeRefused`` (the refund is kept as
-    requested / marked failed; nothing else changed).
+    with ``refund_send``). Raises ``RefundNotPossible`` (not paid, or nothing left on a
+    cancelled order), ``RefundExceedsPaid``, ``RefundInvalid``, ``StripeUnavailable`` /
+    ``StripeRefused`` (the refund is kept as requested / marked failed; nothing else changed).
     """
     now = now or clock.now()
     with tenancy.for_organizer(order.organizer_id), transaction.atomic():
         locked = _locked_order(order)
-        if locked.status != OrderStatus.PAID:
+        if locked.status not in {OrderStatus.PAID, OrderStatus.CANCELLED}:
             raise RefundNotPossible(
                 f"A {locked.get_status_display().lower()} order cannot be refunded."
             )
         plan = refund_plan(order=locked)
+        refusal = refund_refusal(plan=plan)
+        if refusal is not None:
+            raise RefundNotPossible(refusal)
+        if locked.status == OrderStatus.CANCELLED and ticket_ids:
+            raise RefundInvalid(
+                "This order was cancelled: its tickets no longer admit. Refund an amount instead.",
+                fields={"tickets": ["Refund an amount, or everything left to refund."]},
+            )
         chosen_amount, chosen, is_full = _choose(
             plan, ticket_ids=ticket_ids, amount=amount, full=full
         )
@@ -273,24 +309,30 @@ def _succeed(
 ) -> None:
     """Mark ``refund`` succeeded and apply it (ledger, email, tickets, seats) in the caller's
     transaction, which holds the order row. ``fee_back``: the platform gives its fee back in
-    proportion (our refunds and late-payment refunds ask Stripe to)."""
+    proportion (our refunds and late-payment refunds ask Stripe to).
+
+    The refund is ``full`` — it empties the order — when the money returned so far (succeeded
+    refunds, this one included) reaches what the order paid, however it was asked; a free order
+    is emptied when everything was asked for. Refunds still waiting for Stripe do not count."""
     checkout = None
     if stripe_refund_id:
         checkout = StripeCheckout.objects.filter(
             order=order, payment_intent_id=refund.payment_intent_id
         ).first()
-    given = sum(
-        Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED).values_list(
-            "platform_fee_refund", flat=True
-        )
-    )
+    succeeded = Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED)
+    given = sum(succeeded.values_list("platform_fee_refund", flat=True))
+    paid = order.total if order.paid_at else 0
+    if paid > 0:
+        refund.full = sum(succeeded.values_list("amount", flat=True)) + refund.amount >= paid
     refund.platform_fee_refund = (
         _fee_back(checkout, refund.amount, full=refund.full, given=given) if fee_back else 0
     )
     refund.status = RefundStatus.SUCCEEDED
     refund.stripe_refund_id = stripe_refund_id
     refund.settled_at = now
-    refund.save(update_fields=["status", "stripe_refund_id", "settled_at", "platform_fee_refund"])
+    refund.save(
+        update_fields=["status", "stripe_refund_id", "settled_at", "platform_fee_refund", "full"]
+    )
     if stripe_refund_id and refund.amount > 0:
         ledger_record_refund(
             organizer=order.event.organizer,
@@ -314,7 +356,7 @@ def _succeed(
             data=data,
             now=now,
         )  # last: it releases seats (counter locks until COMMIT)
-    else:  # money went back for an order already closed another way: record it only
+    else:  # money back for an order closed already (cancelled, or emptied): record it only
         audit.record(
             actor=actor, action="payments.refund.recorded", organizer=order.event.organizer,
             obj=order, data={**data, "amount": refund.amount},
@@ -335,6 +377,8 @@ def _email_buyer(refund: Refund, order: Order) -> None:
             "amount": Money(refund.amount, refund.currency).format(),
             "full": refund.full,
             "tickets_cancelled": len(refund.ticket_ids) if not refund.full else 0,
+            # its tickets were cancelled with the order: none "still admit you"
+            "order_cancelled": order.status == OrderStatus.CANCELLED,
             "outside": refund.source == RefundSource.OUTSIDE,
             "free": refund.amount == 0,
         },
@@ -345,8 +389,10 @@ def refund_from_stripe(
     *, order: Order, stripe_refund: Mapping[str, Any], now: datetime | None = None
 ) -> Refund:
     """A refund made outside our pages (Stripe's dashboard): record it once (unique Stripe
-    refund id) and apply it — everything left refunded empties the order, otherwise the amount
-    only (no ticket is cancelled: the dashboard does not say which). Caller: organizer context.
+    refund id) and apply it — when the money returned reaches what was paid the order is
+    emptied, otherwise the amount only (no ticket is cancelled: the dashboard does not say
+    which; a refund of ours still waiting for Stripe is not money returned). Caller: organizer
+    context.
     """
     now = now or clock.now()
     stripe_id = str(stripe_refund["id"])
@@ -355,7 +401,6 @@ def refund_from_stripe(
         existing = Refund.objects.filter(stripe_refund_id=stripe_id).first()
         if existing is not None:
             return existing
-        plan = refund_plan(order=locked)
         amount = int(stripe_refund.get("amount") or 0)
         refund = Refund.objects.create(
             organizer_id=locked.organizer_id,
@@ -363,7 +408,7 @@ def refund_from_stripe(
             source=RefundSource.STRIPE_DASHBOARD,
             amount=amount,
             currency=str(stripe_refund.get("currency") or locked.currency).upper(),
-            full=amount >= plan.refundable,
+            full=False,  # decided by the money returned when it succeeds (``_succeed``)
             reason=str(stripe_refund.get("reason") or "")[:REASON_MAX],
             payment_intent_id=str(stripe_refund.get("payment_intent") or ""),
         )

@@ -54,6 +54,10 @@ class RefundForm(forms.Form):
         self.plan = plan
         tickets = self.fields["tickets"]
         assert isinstance(tickets, forms.TypedMultipleChoiceField)  # noqa: S101 - narrowing
+        if not plan.tickets:  # no ticket left to choose (a cancelled order): money only
+            mode = self.fields["mode"]
+            assert isinstance(mode, forms.ChoiceField)  # noqa: S101 - narrowing
+            mode.choices = [("full", "Everything left to refund"), ("amount", "An amount")]
         tickets.choices = [
             (
                 t.ticket_id,
@@ -109,8 +113,9 @@ def _done_message(refund: Refund) -> str:
 def order_refund(request: HttpRequest, code: str) -> HttpResponse:
     order = _order(request, code)
     plan = refund_plan(order=order)
-    if order.status != "paid":
-        messages.info(request, f"A {order.get_status_display().lower()} order cannot be refunded.")
+    refusal = refunds.refund_refusal(plan=plan)
+    if refusal is not None:
+        messages.info(request, refusal)
         return _to_order(request, order)
     form = RefundForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():

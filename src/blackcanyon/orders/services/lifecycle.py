@@ -139,7 +139,9 @@ def order_refund_apply(
 
     The chosen tickets (every remaining one when ``full``) are cancelled and their secrets
     revoked (reason refunded); their seats are released once (a ticket is cancelled once); a
-    full refund makes the order ``refunded`` and gives back the discount code's redemption.
+    full refund — the caller decides: the money returned reached what was paid — makes the
+    order ``refunded`` and gives back the discount code's redemption, once (the conditional
+    UPDATE of ``released_at``, as for expiry).
     Audit ``orders.order.refunded`` or ``orders.order.partially_refunded`` (with ``data``).
     Raises OrderStateConflict when the order is not paid.
     """
@@ -156,10 +158,12 @@ def order_refund_apply(
         status=TicketStatus.CANCELLED, updated_at=now
     )
     secrets_revoke(tickets=tickets, reason=RevocationReason.REFUNDED, now=now)
+    first_release = False
     if full:
-        Order.objects.filter(pk=order.pk).update(
-            status=OrderStatus.REFUNDED, released_at=order.released_at or now, updated_at=now
+        first_release = bool(
+            Order.objects.filter(pk=order.pk, released_at__isnull=True).update(released_at=now)
         )
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.REFUNDED, updated_at=now)
     audit.record(
         actor=actor,
         action="orders.order.refunded" if full else "orders.order.partially_refunded",
@@ -168,7 +172,7 @@ def order_refund_apply(
         data={**(data or {}), "amount": amount, "tickets_cancelled": len(tickets)},
     )
     released = Counter(t.ticket_type_id for t in tickets)
-    code = order.discount_code_id if full and order.released_at is None else None
+    code = order.discount_code_id if first_release else None
     if released or code is not None:  # last: counter locks until COMMIT
         inventory.release(event_id=order.event_id, quantities=released, discount_code_id=code)
     return [t.pk for t in tickets]
