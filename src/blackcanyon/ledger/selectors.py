@@ -8,6 +8,7 @@ wall). Platform-wide reads (``platform_balances``, reconciliation across organiz
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -186,13 +187,17 @@ ORDER_PAYMENT_KINDS = (EntryKind.PAYMENT, EntryKind.PLATFORM_FEE, EntryKind.STRI
 
 
 def order_payment_figures(
-    *, organizer_id: int, order_id: int, currency: str
+    *, organizer_id: int, order_id: int, currency: str, except_charges: Collection[str] = ()
 ) -> OrderPaymentFigures | None:
     """The ledger's figures for an order's payment, or None when no payment entry exists for it
-    yet (Stripe has not reported the charge). Call in the organizer's tenant context."""
+    yet (Stripe has not reported the charge). ``except_charges``: charges of the order that are
+    not its payment — a second payment refunded automatically (a late payment) — whose payment
+    and Stripe fee entries are left out. Call in the organizer's tenant context."""
     entries = JournalEntry.objects.filter(
         organizer_id=organizer_id, order_id=order_id, currency=currency
     )
+    if except_charges:
+        entries = entries.exclude(stripe_ref__in=list(except_charges))
     if not entries.filter(kind=EntryKind.PAYMENT).exists():
         return None
     rows = (

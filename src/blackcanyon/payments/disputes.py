@@ -39,12 +39,14 @@ from blackcanyon.ledger.disputes import (
 from blackcanyon.ledger.models import EntryKind
 from blackcanyon.ledger.selectors import ledger_dispute_booked
 from blackcanyon.orders.models import Order
-from blackcanyon.payments.models import Dispute
+from blackcanyon.payments.models import CheckoutStatus, Dispute
 from blackcanyon.payments.money_events import (
+    PaymentNotSettledYet,
     checkout_for_intent,
     ensure_ledger_payment,
     stripe_id,
     stripe_time,
+    unsettled_checkout_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -141,12 +143,23 @@ def dispute_apply(*, dispute: Mapping[str, Any], event_created: datetime) -> str
     Returns the most telling change: ``dispute_won`` / ``dispute_lost`` / ``inquiry_closed`` /
     ``dispute_closed`` (a final status reached), ``disputed`` / ``inquiry`` (the row created),
     ``funds_reinstated``, ``funds_withdrawn``, ``dispute_updated`` (a later status), or
-    ``unchanged``; ``unknown`` for a dispute that is not of our payments.
+    ``unchanged``; ``unknown`` for a dispute that is not of our payments. Raises
+    ``PaymentNotSettledYet`` for a dispute of our payment that is not settled here yet (its
+    ``checkout.session.completed`` still to come): the event waits and the reconciler runs it
+    again once the payment is settled, so the dispute is never dropped.
     """
     facts = dispute_facts(dispute)
-    checkout = checkout_for_intent(stripe_id(dispute.get("payment_intent")))
-    if checkout is None or facts is None:
+    if facts is None:
         return "unknown"
+    intent_id = stripe_id(dispute.get("payment_intent"))
+    checkout = checkout_for_intent(intent_id)
+    if checkout is None:
+        charge = {"id": facts.charge_id, "payment_intent": intent_id}
+        if unsettled_checkout_of(charge) is not None:
+            raise PaymentNotSettledYet(facts.charge_id)
+        return "unknown"
+    if checkout.status in (CheckoutStatus.OPEN, CheckoutStatus.PROCESSING):
+        raise PaymentNotSettledYet(facts.charge_id)  # an async payment not confirmed here yet
     if facts.withdrawn:  # a payment the ledger missed is booked before money leaves it
         ensure_ledger_payment(checkout, facts.charge_id)
     with tenancy.for_organizer(checkout.organizer_id), transaction.atomic():

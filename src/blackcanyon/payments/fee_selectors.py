@@ -2,13 +2,18 @@
 
 The platform fee is the ``application_fee`` stored on the order's paid ``StripeCheckout`` (it is
 fixed when the session is made); Stripe's own fee and the organizer's net come from the ledger
-once the payment's entry is recorded (``ledger.selectors.order_payment_figures``).
+once the payment's entry is recorded (``ledger.selectors.order_payment_figures``). A second
+payment of the same order that was refunded automatically (a late payment: its checkout is
+``refunded``) has its own payment entry in the ledger; its charge — named in the checkout's
+``payments.stripe_checkout.refunded`` audit entry — is left out, so only the paid checkout's
+charge counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from blackcanyon.core.models import AuditLog
 from blackcanyon.core.money import Money
 from blackcanyon.ledger.selectors import order_payment_figures
 from blackcanyon.orders.models import Order
@@ -41,7 +46,10 @@ def order_fee_summary(*, order: Order) -> OrderFeeSummary:
         return OrderFeeSummary(kind="awaiting" if waiting else "none")
     currency = paid.currency.upper()
     figures = order_payment_figures(
-        organizer_id=order.organizer_id, order_id=order.pk, currency=currency
+        organizer_id=order.organizer_id,
+        order_id=order.pk,
+        currency=currency,
+        except_charges=_late_payment_charges(order),
     )
     if figures is None:
         return OrderFeeSummary(
@@ -57,3 +65,15 @@ def order_fee_summary(*, order: Order) -> OrderFeeSummary:
         stripe_fee_bearer=figures.stripe_fee_bearer,
         net=Money(figures.net, currency),
     )
+
+
+def _late_payment_charges(order: Order) -> set[str]:
+    """The charges of the order's payments that went back automatically (late payments), as
+    their ``payments.stripe_checkout.refunded`` audit entries name them."""
+    rows = AuditLog.objects.filter(
+        organizer_id=order.organizer_id,
+        action="payments.stripe_checkout.refunded",
+        object_type=Order._meta.label_lower,
+        object_id=str(order.pk),
+    ).values_list("data", flat=True)
+    return {str(data["charge"]) for data in rows if isinstance(data, dict) and data.get("charge")}

@@ -76,17 +76,18 @@ def checkout_for_intent(intent_id: str) -> StripeCheckout | None:
 
 def ledger_payment_record(
     *, checkout: StripeCheckout, organizer: Any, charge_id: str, stripe_fee: int | None,
-    occurred_at: datetime, moves: ConnectMoves | None = None,
+    occurred_at: datetime, moves: ConnectMoves | None = None, gross: int | None = None,
 ) -> None:  # fmt: skip
     """The ledger's entry for a checkout's payment (key ``stripe:<charge>:payment``), once,
     with the charge's Connect moves when known (``moves``: the transfer to the organizer, the
     platform fee taken back, their reversals and refunds). In the caller's transaction and
-    organizer context. Without Stripe's fee (not known yet) it is recorded as 0; recording again
-    later changes nothing (same key, same gross)."""
+    organizer context. ``gross``: the charge's amount when known from Stripe (a late payment's
+    refunds), else the checkout's. Without Stripe's fee (not known yet) it is recorded as 0;
+    recording again later changes nothing (same key, same gross)."""
     ledger_record_payment(
         organizer=organizer,
         order_id=checkout.order_id,
-        gross=checkout.amount,
+        gross=gross or checkout.amount,
         platform_fee=checkout.application_fee,
         stripe_fee=stripe_fee or 0,
         currency=checkout.currency,
@@ -189,9 +190,9 @@ def _stripe_fee_booked(payment: JournalEntry) -> bool:
 # --- charge.refunded ---------------------------------------------------------------------------
 
 
-def _charge_refunds(charge: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def charge_refunds(*, charge: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The charge's refunds: from the event when it carries them (older API versions), else
-    listed from Stripe (outside any transaction)."""
+    listed from Stripe (``GET /v1/refunds?charge=``, outside any transaction)."""
     refunds = charge.get("refunds")
     listed = isinstance(refunds, Mapping) and isinstance(refunds.get("data"), list)
     if listed and not refunds.get("has_more"):  # type: ignore[union-attr]
@@ -227,7 +228,9 @@ def _our_order_id(charge: Mapping[str, Any]) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _unsettled_checkout_of(charge: Mapping[str, Any]) -> StripeCheckout | None:
+def unsettled_checkout_of(charge: Mapping[str, Any]) -> StripeCheckout | None:
+    """An open or processing checkout of the order a charge of ours paid for (``charge``: the
+    charge, or just its ``id`` and ``payment_intent``): its payment is not settled here yet."""
     order_id = _our_order_id(charge)
     if order_id is None:
         return None
@@ -242,17 +245,21 @@ def charge_refunded(*, charge: Mapping[str, Any]) -> str:
     when the payment itself is not settled here yet). A refund we asked for is
     confirmed (found by its id, or by our ``bct_refund_id`` in its metadata when our own record
     has not happened yet); one made in Stripe's dashboard becomes a Refund with its transition.
-    Late-payment refunds (``stripe/settle.py``) are the checkout's own and are left alone."""
+    Late-payment refunds (``stripe/settle.py``) are the checkout's own and are left alone; a
+    late payment still waiting for its refund (``refund_pending``) whose charge is now refunded
+    in full is settled with the charge's refunds (``_late_payment_refunded``)."""
     checkout = checkout_for_intent(stripe_id(charge.get("payment_intent")))
     if checkout is None:
-        if _unsettled_checkout_of(charge) is not None:
+        if unsettled_checkout_of(charge) is not None:
             raise PaymentNotSettledYet(stripe_id(charge))
         return "unknown"
     if checkout.status in (CheckoutStatus.OPEN, CheckoutStatus.PROCESSING):
         raise PaymentNotSettledYet(stripe_id(charge))
+    if checkout.status == CheckoutStatus.REFUND_PENDING:
+        return _late_payment_refunded(checkout, charge)
     ensure_ledger_payment(checkout, stripe_id(charge))
     outcomes = []
-    for stripe_refund in _charge_refunds(charge):
+    for stripe_refund in charge_refunds(charge=charge):
         if stripe_refund.get("status") not in STRIPE_REFUND_DONE:
             continue
         outcomes.append(_one_refund(checkout, stripe_refund))
@@ -263,6 +270,29 @@ def charge_refunded(*, charge: Mapping[str, Any]) -> str:
             order_id=checkout.order_id, currency=checkout.currency,
         )  # fmt: skip
     return recorded[0] if len(set(recorded)) == 1 else ("refunds" if recorded else "unchanged")
+
+
+def _fully_refunded(charge: Mapping[str, Any]) -> bool:
+    amount, refunded = charge.get("amount"), charge.get("amount_refunded")
+    if charge.get("refunded") is True:
+        return True
+    return isinstance(amount, int) and isinstance(refunded, int) and 0 < amount <= refunded
+
+
+def _late_payment_refunded(checkout: StripeCheckout, charge: Mapping[str, Any]) -> str:
+    """A late payment waiting for its automatic refund whose charge Stripe reports refunded —
+    staff refunded it in Stripe's dashboard before our refund went out, which Stripe would now
+    refuse. Refunded in full: the charge's refunds settle the checkout (``settle.py``: checkout
+    ``refunded``, the ledger's payment and refunds). Refunded in part: ``unchanged``; our refund
+    (the reconciler sends it again) takes back the rest and records both."""
+    # settle.py imports this module (the ledger's payment entry); imported here, when needed.
+    from blackcanyon.payments.stripe import settle
+
+    if not _fully_refunded(charge):
+        return "unchanged"
+    refunds = charge_refunds(charge=charge)
+    with tenancy.for_organizer(checkout.organizer_id):
+        return settle.late_refunds_record(checkout=checkout, refunds=refunds)
 
 
 def _one_refund(checkout: StripeCheckout, stripe_refund: Mapping[str, Any]) -> str:

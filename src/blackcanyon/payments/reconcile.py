@@ -3,7 +3,10 @@
 Run every 5 minutes by ``jobs.reconcile_stripe_payments`` (config/schedule.py), in the worker:
 
 1. Stored webhook events still unprocessed a while after they arrived (their task crashed or
-   failed) are processed again — processing is idempotent.
+   failed) are processed again — processing is idempotent — up to ``MAX_EVENT_ATTEMPTS``
+   failures each. Events waiting for their payment to be settled (a refund or dispute that came
+   first) are not failures: they are run again on every pass, in a batch of their own, until the
+   payment settles.
 2. Checkouts not settled yet (open, processing, refund pending) and older than a few minutes are
    looked up on Stripe (the Checkout Session, with its PaymentIntent) and the answer goes through
    the same ``settle.checkout_session_apply`` as a webhook; a pending refund is sent again with
@@ -38,7 +41,7 @@ from blackcanyon.payments.models import (
 )
 from blackcanyon.payments.stripe import settle
 from blackcanyon.payments.stripe.client import stripe_client, stripe_enabled, translate_error
-from blackcanyon.payments.stripe.webhooks import stripe_event_process
+from blackcanyon.payments.stripe.webhooks import WAITING_FOR_PAYMENT, stripe_event_process
 
 logger = logging.getLogger(__name__)
 
@@ -79,15 +82,19 @@ def stripe_reconcile(*, now: datetime | None = None) -> ReconcileReport:
 
 def _retry_events(report: ReconcileReport, now: datetime) -> None:
     with tenancy.system_context():
-        due = list(
-            StripeEvent.objects.filter(
-                processed_at__isnull=True,
-                received_at__lt=now - EVENT_RETRY_AFTER,
-                attempts__lt=MAX_EVENT_ATTEMPTS,
-            )
-            .order_by("received_at")
-            .values_list("event_id", flat=True)[:BATCH]
-        )
+        unprocessed = StripeEvent.objects.filter(
+            processed_at__isnull=True,
+            received_at__lt=now - EVENT_RETRY_AFTER,
+            attempts__lt=MAX_EVENT_ATTEMPTS,
+        ).order_by("received_at")
+        # Separate batches: events waiting (for days, an async payment) never crowd out
+        # failed ones.
+        waiting = unprocessed.filter(last_error=WAITING_FOR_PAYMENT)
+        failed = unprocessed.exclude(last_error=WAITING_FOR_PAYMENT)
+        due = [
+            *failed.values_list("event_id", flat=True)[:BATCH],
+            *waiting.values_list("event_id", flat=True)[:BATCH],
+        ]
     for event_id in due:
         report.events_retried += 1
         try:

@@ -13,12 +13,17 @@ refunded; open → expired / failed) and a settled one never changes again.
   ``refund_pending`` (committed first), the refund is sent to Stripe outside any transaction with
   an idempotency key, then recorded with an audit entry and an email to the buyer. A crash
   between the two leaves ``refund_pending``, which the reconciler finishes with the same key.
+* A charge refunded at Stripe before our refund went out (staff in Stripe's dashboard): its
+  refunds settle the checkout (``late_refunds_record``, from ``charge.refunded`` or from Stripe's
+  ``charge_already_refunded`` answer), so it never waits on a refund Stripe will not make. A
+  disputed charge cannot be refunded: it stays ``refund_pending`` for staff, loudly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +32,7 @@ from django.db import transaction
 
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.core.errors import ValidationFailed
+from blackcanyon.core.models import AuditLog
 from blackcanyon.core.money import Money
 from blackcanyon.ledger.services import ledger_record_refund
 from blackcanyon.notifications.services import email_enqueue
@@ -86,7 +92,9 @@ def checkout_session_apply(
     ``processing``, ``expired``, ``failed``, ``unchanged`` or ``unknown`` (not our session).
 
     Raises ``StripeUnavailable`` / ``StripeRefused`` when a needed refund could not be sent (the
-    checkout stays ``refund_pending``; the reconciler retries).
+    checkout stays ``refund_pending``; the reconciler retries). A charge already refunded at
+    Stripe ends ``refunded`` with those refunds; a disputed one ends ``refund_blocked`` (see
+    ``refund_send``).
     """
     now = now or clock.now()
     organizer_id = checkout_organizer_id(session_id=str(session.get("id") or ""))
@@ -239,7 +247,14 @@ def _refund_for(checkout: StripeCheckout, *, reason: str, intent: str, now: date
 
 def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str:
     """Send the refund of a ``refund_pending`` checkout to Stripe (idempotency key per session,
-    so a retry after a crash never refunds twice), then record it and email the buyer."""
+    so a retry after a crash never refunds twice), then record it and email the buyer.
+
+    Stripe's refusals that are answers, not failures: ``charge_already_refunded`` (refunded in
+    Stripe's dashboard meanwhile) → the charge's refunds are read and recorded as the checkout's
+    (``refunded``); ``charge_disputed`` → nothing can be refunded until the dispute ends:
+    ``refund_blocked``, left ``refund_pending`` for staff with an audit entry and an error in the
+    log (the reconciler asks again on its passes). Other refusals raise ``StripeRefused``, an
+    unreachable Stripe ``StripeUnavailable`` (the checkout stays ``refund_pending``)."""
     now = now or clock.now()
     if not checkout.payment_intent_id:
         raise ValueError(f"Checkout {checkout.session_id} has no payment to refund")
@@ -259,12 +274,107 @@ def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str
             options={"idempotency_key": idempotency_key("refund", checkout.session_id)},
         )
     except stripe.StripeError as error:
+        if error.code == "charge_already_refunded":
+            logger.info(
+                "Checkout %s: Stripe says its charge is refunded already (request %s); recording"
+                " the charge's refunds",
+                checkout.session_id,
+                error.request_id,
+            )
+            return late_refunds_record(
+                checkout=checkout, refunds=_intent_refunds(checkout.payment_intent_id), now=now
+            )
+        if error.code == "charge_disputed":
+            return _refund_blocked(checkout)
         raise translate_error(error, doing="refunding a late payment") from error
-    charge = refund.to_dict().get("charge")
-    charge_id = str(charge.get("id") if isinstance(charge, dict) else charge or "")
-    outcome = _record_refund(
-        checkout=checkout, refund_id=str(refund.id), charge_id=charge_id, now=now
+    answer = refund.to_dict()
+    if not isinstance(answer.get("amount"), int) or answer["amount"] >= checkout.amount:
+        found = [_late_refund(answer, checkout, ours=True)]
+    else:  # part was refunded before (Stripe's dashboard): Stripe refunded what was left
+        charge_id = money_events.stripe_id(answer.get("charge"))
+        found = [
+            r
+            for r in _covering(checkout, _refunds_of_charge(charge_id))
+            if r.refund_id != answer.get("id")
+        ]
+        found.append(_late_refund(answer, checkout, ours=True))
+    return _settle_refunded(checkout, found, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class LateRefund:
+    """One Stripe refund of a late payment's charge."""
+
+    refund_id: str
+    amount: int
+    charge_id: str
+    created: int
+    #: The platform gives its fee back with it: ours ask Stripe to; a dashboard refund does
+    #: only along with the organizer's share (the transfer reversed).
+    fee_back: bool
+
+
+def _late_refund(refund: Mapping[str, Any], checkout: StripeCheckout, *, ours: bool) -> LateRefund:
+    amount, created = refund.get("amount"), refund.get("created")
+    metadata = refund.get("metadata")
+    ours = ours or (
+        isinstance(metadata, Mapping) and metadata.get("order_id") == str(checkout.order_id)
     )
+    return LateRefund(
+        refund_id=str(refund.get("id") or ""),
+        amount=amount if isinstance(amount, int) else checkout.amount,
+        charge_id=money_events.stripe_id(refund.get("charge")),
+        created=created if isinstance(created, int) else 0,
+        fee_back=ours or bool(refund.get("transfer_reversal")),
+    )
+
+
+def _covering(checkout: StripeCheckout, refunds: Sequence[Mapping[str, Any]]) -> list[LateRefund]:
+    """The charge's refunds that moved money back (succeeded or pending), oldest first."""
+    done = [
+        _late_refund(r, checkout, ours=False)
+        for r in refunds
+        if r.get("status") in money_events.STRIPE_REFUND_DONE and r.get("id")
+    ]
+    return sorted(done, key=lambda r: r.created)
+
+
+def _refunds_of_charge(charge_id: str) -> list[Mapping[str, Any]]:
+    """The refunds of a charge, listed from Stripe (outside any transaction)."""
+    if not charge_id:
+        return []
+    return money_events.charge_refunds(charge={"id": charge_id})
+
+
+def _intent_refunds(intent_id: str) -> list[Mapping[str, Any]]:
+    """The refunds of a payment intent's charge: the intent's charge, then its refunds, read
+    from Stripe (outside any transaction)."""
+    try:
+        intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="reading a refunded late payment") from error
+    return _refunds_of_charge(money_events.stripe_id(intent.get("latest_charge")))
+
+
+def late_refunds_record(
+    *, checkout: StripeCheckout, refunds: Sequence[Mapping[str, Any]], now: datetime | None = None
+) -> str:
+    """A ``refund_pending`` checkout whose charge Stripe has refunded in full (``refunds``: the
+    charge's refunds as Stripe lists them — made in Stripe's dashboard, or ours): record them as
+    the checkout's refund (``refunded``, the ledger's payment and one refund entry each, the
+    declined attempt, audit, the buyer's email) instead of asking Stripe for a refund it would
+    refuse. ``unchanged`` when none moved money or the checkout is settled already."""
+    found = _covering(checkout, refunds)
+    if not found:
+        logger.warning(
+            "Checkout %s: Stripe says its charge is refunded but lists no refund", checkout.pk
+        )
+        return "unchanged"
+    return _settle_refunded(checkout, found, now=now or clock.now())
+
+
+def _settle_refunded(checkout: StripeCheckout, refunds: list[LateRefund], *, now: datetime) -> str:
+    outcome = _record_refund(checkout=checkout, refunds=refunds, now=now)
     if outcome != "unchanged":  # the transfer and its reversal, the platform fee and its refund
         charges.connect_sync(
             intent_id=checkout.payment_intent_id, organizer_id=checkout.organizer_id,
@@ -273,33 +383,91 @@ def refund_send(*, checkout: StripeCheckout, now: datetime | None = None) -> str
     return outcome
 
 
+REFUND_BLOCKED = "payments.stripe_checkout.refund_blocked"
+
+
+def _refund_blocked(checkout: StripeCheckout) -> str:
+    """Stripe refuses to refund a disputed charge: the money goes back only through the dispute
+    (or once it is won). Left ``refund_pending`` for staff — an audit entry on the order and an
+    error in the log the first time, a warning at each later try — never a silent retry loop."""
+    with transaction.atomic():
+        locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        if locked.status != CheckoutStatus.REFUND_PENDING:
+            return "unchanged"
+        order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
+        earlier = AuditLog.objects.filter(
+            organizer_id=order.organizer_id,
+            object_type=Order._meta.label_lower,
+            object_id=str(order.pk),
+            action=REFUND_BLOCKED,
+        ).values_list("data", flat=True)
+        first = not any(d.get("session_id") == locked.session_id for d in earlier)
+        if first:
+            audit.record(
+                actor=None,
+                action=REFUND_BLOCKED,
+                organizer=order.event.organizer,
+                obj=order,
+                data={"session_id": locked.session_id, "reason": "charge_disputed"},
+            )
+    log = logger.error if first else logger.warning
+    log(
+        "Late payment %s of order %s cannot be refunded: the buyer disputed the charge, so"
+        " Stripe refuses the refund. Left refund_pending for platform staff: answer the dispute"
+        " in Stripe's dashboard (docs/payments.md, 'Late payments').",
+        checkout.payment_intent_id,
+        order.code,
+    )
+    return "refund_blocked"
+
+
+def _fee_shares(checkout: StripeCheckout, refunds: list[LateRefund]) -> list[int]:
+    """The platform fee given back with each refund: in proportion to its amount (half up),
+    and all of it when every refund gives it back (the last one takes the rounding)."""
+    fee, gross = checkout.application_fee, sum(r.amount for r in refunds)
+    if fee <= 0 or gross <= 0:
+        return [0 for _ in refunds]
+    shares = [(fee * r.amount * 2 + gross) // (gross * 2) if r.fee_back else 0 for r in refunds]
+    if all(r.fee_back for r in refunds):
+        shares[-1] = fee - sum(shares[:-1])
+    return [max(0, min(share, r.amount)) for share, r in zip(shares, refunds, strict=True)]
+
+
 def _ledger_late_payment(
-    checkout: StripeCheckout, order: Order, *, refund_id: str, charge_id: str, now: datetime
-) -> None:
+    checkout: StripeCheckout, order: Order, *, refunds: list[LateRefund], now: datetime
+) -> str:
     """The money of a payment that could not become an order came in and went back: both
-    movements in the ledger (the platform fee returned with it; Stripe keeps its own fee, not
-    known here and booked as 0), so reconciliation finds the charge and the refund."""
+    movements in the ledger (the payment at what Stripe refunded of the charge, its platform
+    fee returned with the refunds that give it back; Stripe keeps its own fee, not known here
+    and booked as 0), so reconciliation finds the charge and each refund. Returns the charge."""
+    charge_id = next((r.charge_id for r in refunds if r.charge_id), "")
     if not charge_id:
-        return
+        return ""
     money_events.ledger_payment_record(
         checkout=checkout, organizer=order.event.organizer, charge_id=charge_id,
-        stripe_fee=None, occurred_at=now,
+        stripe_fee=None, occurred_at=now, gross=sum(r.amount for r in refunds) or None,
     )  # fmt: skip
-    ledger_record_refund(
-        organizer=order.event.organizer,
-        order_id=order.pk,
-        amount=checkout.amount,
-        currency=checkout.currency,
-        occurred_at=now,
-        key=f"stripe:{refund_id}:refund",
-        platform_fee_refund=checkout.application_fee,
-        stripe_ref=refund_id,
-    )
+    for refund, fee_back in zip(refunds, _fee_shares(checkout, refunds), strict=True):
+        if refund.amount < 1:
+            continue
+        ledger_record_refund(
+            organizer=order.event.organizer,
+            order_id=order.pk,
+            amount=refund.amount,
+            currency=checkout.currency,
+            occurred_at=now,
+            key=f"stripe:{refund.refund_id}:refund",
+            platform_fee_refund=fee_back,
+            stripe_ref=refund.refund_id,
+        )
+    return charge_id
 
 
-def _record_refund(
-    *, checkout: StripeCheckout, refund_id: str, now: datetime, charge_id: str = ""
-) -> str:
+def _record_refund(*, checkout: StripeCheckout, refunds: list[LateRefund], now: datetime) -> str:
+    """The checkout ``refunded`` by ``refunds`` (the last one is the checkout's ``refund_id``),
+    in one transaction with the ledger, the declined attempt, the audit entry (naming the
+    charge: the order's fee section leaves it out) and the buyer's email."""
+    refund_id = refunds[-1].refund_id
     with transaction.atomic():
         locked = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
         if locked.status != CheckoutStatus.REFUND_PENDING:
@@ -308,7 +476,7 @@ def _record_refund(
             status=CheckoutStatus.REFUNDED, refund_id=refund_id, settled_at=now, updated_at=now
         )
         order = Order.objects.select_related("event__organizer").get(pk=locked.order_id)
-        _ledger_late_payment(locked, order, refund_id=refund_id, charge_id=charge_id, now=now)
+        charge_id = _ledger_late_payment(locked, order, refunds=refunds, now=now)
         PaymentAttempt.objects.create(
             organizer_id=order.organizer_id,
             order=order,
@@ -327,6 +495,8 @@ def _record_refund(
             data={
                 "session_id": locked.session_id,
                 "refund_id": refund_id,
+                "refunds": [r.refund_id for r in refunds],
+                "charge": charge_id,
                 "amount": locked.amount,
                 "currency": locked.currency,
                 "reason": locked.refund_reason,

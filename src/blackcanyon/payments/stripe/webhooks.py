@@ -51,6 +51,8 @@ BUYER_WAITING_EVENTS = frozenset(
     }
 )
 BUYER_WAITING_PRIORITY = 10  # django.tasks priorities run from -100 to 100; the default is 0
+#: ``last_error`` of an event left to wait for its payment's settlement (not a failure).
+WAITING_FOR_PAYMENT = "waiting for the payment to be settled"
 PAYOUT_EVENTS = frozenset({"payout.created", "payout.paid", "payout.failed"})
 # Each carries the whole dispute as it is then; all are applied the same way.
 DISPUTE_EVENTS = frozenset(
@@ -166,10 +168,11 @@ def stripe_event_process(*, event_id: str) -> str:
         outcome = _dispatch(stored)
     except money_events.PaymentNotSettledYet:
         # Not an error: the payment's own event comes first. Left unprocessed; the reconciler
-        # runs it again (docs/payments.md, "Money events").
+        # runs it again (docs/payments.md, "Money events") for as long as the payment can still
+        # settle — so waiting does not use up the attempts meant for failures.
         with tenancy.system_context():
             StripeEvent.objects.filter(pk=stored.pk).update(
-                last_error="waiting for the payment to be settled"
+                attempts=F("attempts") - 1, last_error=WAITING_FOR_PAYMENT
             )
         logger.info("Stripe event %s (%s) waits for its payment", event_id, stored.type)
         return "deferred"
