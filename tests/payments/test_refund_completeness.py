@@ -224,8 +224,15 @@ def test_a_cancelled_order_paid_outside_stripe_records_the_refund_without_stripe
     floor = TicketTypeFactory(event=event, price=2500, capacity=10)
     order = paid_order(floor, 2)
     order_services.order_cancel(actor=None, order=order)
-    # When its money is refunded after the cancellation
+    # When the organizer opens its refund page, then refunds its money after the cancellation
+    owner = MembershipFactory(organizer=event.organizer, role=Role.OWNER)
+    organizer = Client()
+    organizer.force_login(owner.user)
+    page = page_text(organizer.get(url(order, "refund/")))
     refund = refund_create(actor=None, order=fresh(order), full=True)
+    # Then the page says it records money only (the tickets are cancelled already)
+    assert "Refunding here records the refund; return the money to the buyer yourself" in page
+    assert "cancels the" not in page
     # Then the refund is recorded (source outside), the order and its seats are untouched
     assert (refund.source, refund.status, refund.amount) == (
         RefundSource.OUTSIDE,
