@@ -21,6 +21,7 @@ from blackcanyon.tickets import signing
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR
 from tests.factories import EventFactory, MembershipFactory, TicketTypeFactory
 from tests.tickets.helpers import (
+    QR_ONLY,
     during,
     paid_order,
     pdf_pages,
@@ -62,7 +63,8 @@ def _scan(page: Any, locator: Any, name: str) -> list[str]:
     path = SCREENSHOT_DIR / f"{name}.png"
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     png = locator.screenshot(path=str(path))
-    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    image = Image.open(io.BytesIO(png))
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=QR_ONLY)]
 
 
 def _no_sideways_scroll(page: Any) -> None:

@@ -76,8 +76,13 @@ def during(event: Event) -> datetime:
     return event.starts_at.astimezone(UTC)
 
 
+# What the door scanner decodes (its BarcodeDetector asks for qr_code only). Reading every
+# format also finds spurious short 1D "codes" in some QR images.
+QR_ONLY = zxingcpp.BarcodeFormat.QRCode
+
+
 def decode_qr_codes(image: Image.Image) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(image)]
+    return [result.text for result in zxingcpp.read_barcodes(image, formats=QR_ONLY)]
 
 
 def pdf_pages(pdf: bytes) -> list[tuple[str, list[str]]]:
