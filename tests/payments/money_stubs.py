@@ -273,8 +273,11 @@ def money(stripe_checkout: CheckoutStub) -> Iterator[MoneyStub]:
         return _json(200, refund)
 
     def list_refunds(request: Any) -> Any:
-        charge = dict(parse_qsl(request.url.split("?", 1)[1]))["charge"]
-        data = [r for r in m.refunds.values() if r["charge"] == charge]
+        query = dict(parse_qsl(request.url.split("?", 1)[1]))
+        if "payment_intent" in query:
+            data = [r for r in m.refunds.values() if r["payment_intent"] == query["payment_intent"]]
+        else:
+            data = [r for r in m.refunds.values() if r["charge"] == query["charge"]]
         return _json(200, {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"})
 
     mock.remove(responses.POST, f"{API}/refunds")

@@ -4,11 +4,13 @@ same domain transition, no Stripe call). Stripe's HTTP is stubbed (no network)."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
 
-from blackcanyon.core import tenancy
+from blackcanyon.core import clock, tenancy
 from blackcanyon.core.errors import DomainError
 from blackcanyon.ledger.models import JournalEntry
 from blackcanyon.orders import services as order_services
@@ -163,6 +165,34 @@ def test_a_refund_retried_after_stripe_failed_uses_the_same_key_and_refunds_once
     assert refund.status == RefundStatus.SUCCEEDED
     assert fresh(order).status == OrderStatus.REFUNDED
     assert sum(k.endswith(":refund") for k in ledger_keys(order.organizer_id)) == 1
+
+
+def test_a_refund_retried_after_stripe_forgot_its_key_is_found_not_made_twice(
+    client: Client, money: MoneyStub
+) -> None:
+    s = fee_shop()
+    order, intent = paid_stripe_order(client, money, s)
+    # Given a refund whose request timed out here although Stripe made it, and whose webhook
+    # was lost; Stripe forgets idempotency keys after 24 hours
+    money.fail_refunds_with = (500, {"error": {"type": "api_error", "message": "timeout"}})
+    with pytest.raises(StripeUnavailable):
+        refund_create(actor=None, order=order, full=True)
+    money.fail_refunds_with = None
+    (refund,) = refunds_of(order.pk, order.organizer_id)
+    made = money._refund(
+        intent, 5000, metadata={"bct_refund_id": str(refund.pk), "order_id": str(order.pk)},
+        reason="requested_by_customer", reverse_transfer=True, refund_fee=True,
+    )  # fmt: skip
+    asked = len(money.refund_calls())
+    # When the organizer presses "Try again" two days later
+    with clock.frozen(clock.now() + timedelta(days=2)):
+        refund_send(refund=refund)
+    # Then Stripe was not asked for a second refund: the one it made is recorded
+    assert len(money.refund_calls()) == asked
+    assert list(money.refunds) == [made["id"]]
+    (refund,) = refunds_of(order.pk, order.organizer_id)
+    assert (refund.status, refund.stripe_refund_id) == (RefundStatus.SUCCEEDED, made["id"])
+    assert fresh(order).status == OrderStatus.REFUNDED
 
 
 def test_a_refund_stripe_refuses_is_marked_failed_and_changes_nothing(

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
@@ -56,6 +56,10 @@ logger = logging.getLogger(__name__)
 
 # Stripe refund states that mean the money is going back (``pending``: some methods settle later).
 STRIPE_REFUND_OK = {"succeeded", "pending", "requires_action"}
+# Stripe keeps an idempotency key for 24 hours. A refund first asked longer ago than this may
+# have been made without our hearing of it (a timeout, a lost webhook), and its key would no
+# longer stop a second refund: such a refund is looked up on Stripe before it is asked again.
+IDEMPOTENCY_SAFE = timedelta(hours=23)
 REASON_MAX = 500
 
 
@@ -207,9 +211,16 @@ def refund_create(
 
 def refund_send(*, refund: Refund, actor: Any = None, now: datetime | None = None) -> Refund:
     """Ask Stripe for a ``requested`` refund (outside any transaction; the idempotency key is
-    the Refund's, so sending again never refunds twice), then record the answer."""
+    the Refund's, so sending again never refunds twice), then record the answer. A refund first
+    asked more than ``IDEMPOTENCY_SAFE`` ago — past Stripe's 24 hours for keys — is first looked
+    up among the payment's refunds by our ``bct_refund_id``, and recorded if Stripe made it."""
     if refund.status != RefundStatus.REQUESTED or not refund.payment_intent_id:
         return refund
+    now = now or clock.now()
+    if now - refund.created_at > IDEMPOTENCY_SAFE:
+        made = _made_at_stripe(refund)
+        if made is not None:
+            return _record_answer(refund, made, actor=actor, now=now)
     params: dict[str, Any] = {
         "payment_intent": refund.payment_intent_id,
         "amount": refund.amount,
@@ -230,7 +241,28 @@ def refund_send(*, refund: Refund, actor: Any = None, now: datetime | None = Non
         if isinstance(translated, StripeRefused):
             refund_record_failed(refund=refund, message="Stripe refused the refund.")
         raise translated from error
-    data = answer.to_dict()
+    return _record_answer(refund, answer.to_dict(), actor=actor, now=now)
+
+
+def _made_at_stripe(refund: Refund) -> dict[str, Any] | None:
+    """The Stripe refund made for ``refund`` (our ``bct_refund_id`` in its metadata), listed
+    from the payment's refunds, or None (outside any transaction)."""
+    try:
+        page = stripe_client().v1.refunds.list(
+            params={"payment_intent": refund.payment_intent_id, "limit": 100}
+        )
+    except stripe.StripeError as error:
+        raise translate_error(error, doing="looking for an earlier refund") from error
+    for found in page.data:
+        data = found.to_dict()
+        metadata = data.get("metadata")
+        if isinstance(metadata, Mapping) and metadata.get("bct_refund_id") == str(refund.pk):
+            return data
+    return None
+
+
+def _record_answer(refund: Refund, data: Mapping[str, Any], *, actor: Any, now: datetime) -> Refund:
+    """Record what Stripe says of the refund it made for ``refund``."""
     if data.get("status") not in STRIPE_REFUND_OK:
         return refund_record_failed(
             refund=refund,
