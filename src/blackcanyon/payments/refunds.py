@@ -38,6 +38,7 @@ from typing import Any
 
 import stripe
 from django.db import transaction
+from django.db.models import Sum
 
 from blackcanyon.core import audit, clock, tenancy
 from blackcanyon.core.errors import Conflict, ValidationFailed
@@ -167,10 +168,6 @@ def refund_create(
     now = now or clock.now()
     with tenancy.for_organizer(order.organizer_id), transaction.atomic():
         locked = _locked_order(order)
-        if locked.status not in {OrderStatus.PAID, OrderStatus.CANCELLED}:
-            raise RefundNotPossible(
-                f"A {locked.get_status_display().lower()} order cannot be refunded."
-            )
         plan = refund_plan(order=locked)
         refusal = refund_refusal(plan=plan)
         if refusal is not None:
@@ -346,25 +343,7 @@ def _succeed(
     The refund is ``full`` — it empties the order — when the money returned so far (succeeded
     refunds, this one included) reaches what the order paid, however it was asked; a free order
     is emptied when everything was asked for. Refunds still waiting for Stripe do not count."""
-    checkout = None
-    if stripe_refund_id:
-        checkout = StripeCheckout.objects.filter(
-            order=order, payment_intent_id=refund.payment_intent_id
-        ).first()
-    succeeded = Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED)
-    given = sum(succeeded.values_list("platform_fee_refund", flat=True))
-    paid = order.total if order.paid_at else 0
-    if paid > 0:
-        refund.full = sum(succeeded.values_list("amount", flat=True)) + refund.amount >= paid
-    refund.platform_fee_refund = (
-        _fee_back(checkout, refund.amount, full=refund.full, given=given) if fee_back else 0
-    )
-    refund.status = RefundStatus.SUCCEEDED
-    refund.stripe_refund_id = stripe_refund_id
-    refund.settled_at = now
-    refund.save(
-        update_fields=["status", "stripe_refund_id", "settled_at", "platform_fee_refund", "full"]
-    )
+    _mark_succeeded(refund, order, stripe_refund_id=stripe_refund_id, now=now, fee_back=fee_back)
     if stripe_refund_id and refund.amount > 0:
         ledger_record_refund(
             organizer=order.event.organizer,
@@ -393,6 +372,34 @@ def _succeed(
             actor=actor, action="payments.refund.recorded", organizer=order.event.organizer,
             obj=order, data={**data, "amount": refund.amount},
         )  # fmt: skip
+
+
+def _mark_succeeded(
+    refund: Refund, order: Order, *, stripe_refund_id: str | None, now: datetime, fee_back: bool
+) -> None:
+    """Save ``refund`` as succeeded: whether it empties the order (the money returned reaches
+    what was paid) and the platform fee it gives back."""
+    checkout = None
+    if stripe_refund_id:
+        checkout = StripeCheckout.objects.filter(
+            order=order, payment_intent_id=refund.payment_intent_id
+        ).first()
+    so_far = Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED).aggregate(
+        returned=Sum("amount", default=0), given=Sum("platform_fee_refund", default=0)
+    )
+    given = so_far["given"]
+    paid = order.total if order.paid_at else 0
+    if paid > 0:
+        refund.full = so_far["returned"] + refund.amount >= paid
+    refund.platform_fee_refund = (
+        _fee_back(checkout, refund.amount, full=refund.full, given=given) if fee_back else 0
+    )
+    refund.status = RefundStatus.SUCCEEDED
+    refund.stripe_refund_id = stripe_refund_id
+    refund.settled_at = now
+    refund.save(
+        update_fields=["status", "stripe_refund_id", "settled_at", "platform_fee_refund", "full"]
+    )
 
 
 def _email_buyer(refund: Refund, order: Order) -> None:
